@@ -1,0 +1,37 @@
+{
+    "name": "Marketplace Base",
+    "summary": "Sell on several marketplaces from one Odoo: channels, listings, "
+    "stock allocation, order import and sync jobs",
+    "version": "19.0.1.0.0",
+    "category": "Sales/Sales",
+    "website": "https://github.com/marketplace-suite/odoo-marketplace",
+    "author": "Marketplace Suite contributors",
+    "maintainers": ["marketplace-suite"],
+    "license": "AGPL-3",
+    "development_status": "Alpha",
+    "application": True,
+    "installable": True,
+    "depends": ["sale_stock", "queue_job"],
+    "external_dependencies": {"python": []},
+    "data": [
+        "security/marketplace_security.xml",
+        "security/ir.model.access.csv",
+        "data/queue_job_channel_data.xml",
+        "data/queue_job_function_data.xml",
+        "data/ir_cron_data.xml",
+        "views/marketplace_channel_views.xml",
+        "views/marketplace_listing_views.xml",
+        "views/marketplace_stock_rule_views.xml",
+        "views/marketplace_sync_log_views.xml",
+        "views/sale_order_views.xml",
+        "views/product_product_views.xml",
+        "wizards/marketplace_listing_link_wizard_views.xml",
+        "wizards/marketplace_channel_setup_wizard_views.xml",
+        "views/marketplace_menus.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "marketplace_base/static/tests/tours/*.js",
+        ],
+    },
+}

@@ -1,0 +1,85 @@
+"""The contract every marketplace connector implements.
+
+A connector is a plain object built by ``marketplace.channel._get_connector()``
+with the channel's settings. It talks to the marketplace and translates between
+the marketplace's payloads and the dataclasses of :mod:`records`; it never
+writes to the database, commits or enqueues jobs: the models do.
+
+Errors: a connector raises the classes of the addon's ``exceptions`` module
+(retryable, rate limited, auth, request); it is the single place where its HTTP
+client's exceptions are translated.
+"""
+
+import abc
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from .records import (
+    ConnectionStatus,
+    Fee,
+    ListingPayload,
+    Order,
+    OrderPage,
+    PriceUpdate,
+    PushResult,
+    RemoteListing,
+    Shipment,
+    StockUpdate,
+)
+
+
+class MarketplaceConnector(abc.ABC):
+    """Base class of the connectors; one subclass per ``channel_type``."""
+
+    #: Largest number of SKUs the marketplace accepts in one stock/price call.
+    batch_size = 100
+
+    def __init__(self, settings: dict, logger=None):
+        """:param settings: the channel's values from ``_get_connector_settings``
+        (credentials included: never log this dict)."""
+        self.settings = settings
+        self.logger = logger
+
+    def __repr__(self):
+        # The settings hold secrets: keep them out of tracebacks and logs.
+        return f"<{type(self).__name__}>"
+
+    @abc.abstractmethod
+    def test_connection(self) -> ConnectionStatus:
+        """Make a cheap authenticated call."""
+
+    @abc.abstractmethod
+    def fetch_listings(self) -> Iterable[RemoteListing]:
+        """Yield every listing of the account (used to import and match)."""
+
+    @abc.abstractmethod
+    def push_listings(self, listings: Sequence[ListingPayload]) -> list[PushResult]:
+        """Create or update listings."""
+
+    @abc.abstractmethod
+    def push_stock(self, updates: Sequence[StockUpdate]) -> list[PushResult]:
+        """Publish quantities; ``updates`` holds at most ``batch_size`` items."""
+
+    @abc.abstractmethod
+    def push_prices(self, updates: Sequence[PriceUpdate]) -> list[PushResult]:
+        """Publish prices; ``updates`` holds at most ``batch_size`` items."""
+
+    @abc.abstractmethod
+    def fetch_orders(self, updated_since: datetime) -> OrderPage:
+        """Return the orders created or changed since ``updated_since`` (UTC)."""
+
+    @abc.abstractmethod
+    def fetch_order(self, marketplace_ref: str) -> Order:
+        """Return one order by its marketplace reference."""
+
+    @abc.abstractmethod
+    def push_shipment(self, shipment: Shipment) -> PushResult:
+        """Confirm a (partial) shipment with its tracking."""
+
+    @abc.abstractmethod
+    def cancel_order(self, marketplace_ref: str, reason: str = "") -> PushResult:
+        """Cancel an order on the marketplace."""
+
+    @abc.abstractmethod
+    def fetch_fees(self, marketplace_ref: str) -> list[Fee]:
+        """Return the fees the marketplace charged for one order."""

@@ -1,0 +1,574 @@
+import logging
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.queue_job.job import identity_exact
+
+from ..exceptions import MarketplaceError
+from ..marketplace_core.connector import MarketplaceConnector
+
+_logger = logging.getLogger(__name__)
+
+MANAGER_GROUP = "marketplace_base.group_marketplace_manager"
+
+# Flows whose last run is shown on the channel; keys are marketplace.sync.log flows.
+DASHBOARD_FLOWS = ("import_orders", "push_stock", "push_prices", "import_listings")
+
+
+class MarketplaceChannel(models.Model):
+    """A selling channel: one account of one marketplace (or one shop).
+
+    Connector addons add their ``channel_type`` with ``selection_add`` and
+    override ``_get_connector_class`` behind a type guard, as the ``payment``
+    providers do; ``_get_connector`` is the single dispatch point.
+    """
+
+    _name = "marketplace.channel"
+    _description = "Marketplace Channel"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "sequence, name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    color = fields.Integer()
+    channel_type = fields.Selection(
+        selection=[("none", "No marketplace")],
+        string="Marketplace",
+        required=True,
+        default="none",
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(related="pricelist_id.currency_id", string="Currency")
+    state = fields.Selection(
+        [("draft", "Not connected"), ("connected", "Connected"), ("error", "Error")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    last_error = fields.Text(readonly=True, copy=False)
+    environment = fields.Selection(
+        [("sandbox", "Sandbox"), ("production", "Production")],
+        default="sandbox",
+        required=True,
+        tracking=True,
+        help="Sandbox talks to the marketplace's test endpoint (or our simulator).",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        tracking=True,
+        help="Receives the activities raised by this channel (orders to fix, failures).",
+    )
+    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        check_company=True,
+        help="Prices published on the channel and applied to imported orders.",
+    )
+    payment_term_id = fields.Many2one("account.payment.term", check_company=True)
+    fiscal_position_id = fields.Many2one("account.fiscal.position", check_company=True)
+    price_include_tax = fields.Boolean(
+        string="Prices Include Taxes",
+        default=True,
+        help="Marketplace prices and order amounts include taxes (usual for B2C in Europe).",
+    )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        string="Order Warehouse",
+        check_company=True,
+        help="Warehouse that ships the orders imported from this channel.",
+    )
+    auto_confirm_orders = fields.Boolean(
+        default=True, help="Confirm imported orders at once (reserves stock, creates deliveries)."
+    )
+    orders_watermark = fields.Datetime(
+        string="Orders Imported Until",
+        copy=False,
+        help="Orders changed after this time are fetched at the next import.",
+    )
+    orders_lookback_minutes = fields.Integer(
+        string="Lookback (minutes)",
+        default=30,
+        help="Each import also re-reads this much before the watermark, to catch orders "
+        "the marketplace published late. Imports are idempotent.",
+    )
+    log_retention_days = fields.Integer(default=30, help="Sync logs older than this are deleted.")
+
+    listing_ids = fields.One2many("marketplace.listing", "channel_id")
+    stock_rule_ids = fields.One2many(
+        "marketplace.stock.rule", "channel_id", string="Allocation Rules"
+    )
+    sync_log_ids = fields.One2many("marketplace.sync.log", "channel_id")
+    sale_order_ids = fields.One2many("sale.order", "marketplace_channel_id")
+
+    listing_count = fields.Integer(compute="_compute_listing_counts")
+    listing_active_count = fields.Integer(compute="_compute_listing_counts")
+    listing_error_count = fields.Integer(compute="_compute_listing_counts")
+    listing_unmatched_count = fields.Integer(compute="_compute_listing_counts")
+    listing_to_push_count = fields.Integer(compute="_compute_listing_counts")
+    order_count = fields.Integer(compute="_compute_order_counts")
+    order_to_fix_count = fields.Integer(compute="_compute_order_counts")
+    job_failed_count = fields.Integer(compute="_compute_job_failed_count")
+
+    last_import_orders_date = fields.Datetime(compute="_compute_last_runs")
+    last_import_orders_state = fields.Selection(
+        selection="_selection_log_state", compute="_compute_last_runs"
+    )
+    last_push_stock_date = fields.Datetime(compute="_compute_last_runs")
+    last_push_stock_state = fields.Selection(
+        selection="_selection_log_state", compute="_compute_last_runs"
+    )
+    last_push_prices_date = fields.Datetime(compute="_compute_last_runs")
+    last_push_prices_state = fields.Selection(
+        selection="_selection_log_state", compute="_compute_last_runs"
+    )
+    last_import_listings_date = fields.Datetime(compute="_compute_last_runs")
+    last_import_listings_state = fields.Selection(
+        selection="_selection_log_state", compute="_compute_last_runs"
+    )
+
+    _lookback_positive = models.Constraint(
+        "CHECK (orders_lookback_minutes >= 0)", "The lookback window cannot be negative."
+    )
+    _retention_positive = models.Constraint(
+        "CHECK (log_retention_days > 0)", "Log retention must be at least one day."
+    )
+
+    # === COMPUTES === #
+
+    def _selection_log_state(self):
+        return self.env["marketplace.sync.log"]._fields["state"].selection
+
+    def _compute_listing_counts(self):
+        counts = {
+            (channel.id, state): count
+            for channel, state, count in self.env["marketplace.listing"]._read_group(
+                [("channel_id", "in", self.ids)], ["channel_id", "state"], ["__count"]
+            )
+        }
+        to_push = dict(
+            self.env["marketplace.listing"]._read_group(
+                [("channel_id", "in", self.ids), ("needs_push", "=", True)],
+                ["channel_id"],
+                ["__count"],
+            )
+        )
+        for channel in self:
+            per_state = {s: c for (cid, s), c in counts.items() if cid == channel.id}
+            channel.listing_count = sum(per_state.values())
+            channel.listing_active_count = per_state.get("active", 0)
+            channel.listing_error_count = per_state.get("error", 0)
+            channel.listing_unmatched_count = per_state.get("unmatched", 0)
+            channel.listing_to_push_count = to_push.get(channel, 0)
+
+    def _compute_order_counts(self):
+        counts = {
+            (channel.id, to_fix): count
+            for channel, to_fix, count in self.env["sale.order"]._read_group(
+                [("marketplace_channel_id", "in", self.ids)],
+                ["marketplace_channel_id", "marketplace_to_fix"],
+                ["__count"],
+            )
+        }
+        for channel in self:
+            channel.order_to_fix_count = counts.get((channel.id, True), 0)
+            channel.order_count = channel.order_to_fix_count + counts.get((channel.id, False), 0)
+
+    def _compute_job_failed_count(self):
+        jobs = (
+            self.env["queue.job"]
+            .sudo()
+            .search([("model_name", "=", self._name), ("state", "=", "failed")])
+        )
+        failed = {}
+        for job in jobs:
+            for record_id in job.record_ids or []:
+                failed[record_id] = failed.get(record_id, 0) + 1
+        for channel in self:
+            channel.job_failed_count = failed.get(channel._origin.id or channel.id, 0)
+
+    def _compute_last_runs(self):
+        last = self.env["marketplace.sync.log"]._get_last_runs(self.ids)
+        for channel in self:
+            for flow in DASHBOARD_FLOWS:
+                log = last.get((channel.id, flow))
+                channel[f"last_{flow}_date"] = log and log["date"]
+                channel[f"last_{flow}_state"] = log and log["state"]
+
+    # === CONSTRAINTS === #
+
+    @api.constrains("warehouse_id", "company_id")
+    def _check_warehouse_company(self):
+        for channel in self:
+            if channel.warehouse_id and channel.warehouse_id.company_id != channel.company_id:
+                raise ValidationError(
+                    self.env._("The order warehouse must belong to the channel's company.")
+                )
+
+    # === CONNECTOR DISPATCH === #
+
+    def _get_connector_class(self):
+        """Return the :class:`MarketplaceConnector` subclass of this channel.
+
+        Connector addons override this and return their class when
+        ``self.channel_type`` is theirs, else ``super()``.
+        """
+        self.ensure_one()
+        return None
+
+    def _get_connector_settings(self):
+        """Return the values a connector is built with (credentials included).
+
+        Connector addons extend the dict with their own fields. The dict is
+        read as superuser so that a user's job can use credentials that only
+        managers may read; it must never be logged or stored in job arguments.
+        """
+        self.ensure_one()
+        return {
+            "channel_id": self.id,
+            "environment": self.environment,
+            "currency": self.currency_id.name or self.company_id.currency_id.name,
+        }
+
+    def _get_connector(self):
+        """Build the connector of this channel: the single dispatch point."""
+        self.ensure_one()
+        connector_class = self._get_connector_class()
+        if not connector_class:
+            raise UserError(
+                self.env._(
+                    "No connector is installed for the marketplace of channel %(channel)s. "
+                    "Install the matching marketplace addon.",
+                    channel=self.display_name,
+                )
+            )
+        if not issubclass(connector_class, MarketplaceConnector):
+            raise UserError(self.env._("%s is not a marketplace connector.", connector_class))
+        return connector_class(self.sudo()._get_connector_settings(), logger=_logger)
+
+    @api.model
+    def _get_secret_field_names(self):
+        """Names of the fields only managers may read; never logged nor copied."""
+        return [
+            name
+            for name, field in self._fields.items()
+            if field.groups and MANAGER_GROUP in field.groups.split(",")
+        ]
+
+    def _mask_secrets(self, text):
+        """Return ``text`` with every credential value of these channels masked."""
+        if not text:
+            return text
+        text = str(text)
+        names = self._get_secret_field_names()
+        for channel in self.sudo():
+            for name in names:
+                value = channel[name]
+                if isinstance(value, str) and len(value) >= 4:
+                    text = text.replace(value, "********")
+        return text
+
+    @contextmanager
+    def _handle_connector_errors(self):
+        """Turn connector failures into a clear ``UserError`` for buttons."""
+        try:
+            yield
+        except (MarketplaceError, OSError) as exc:
+            raise UserError(
+                self.env._(
+                    "%(channel)s: %(error)s",
+                    channel=self.display_name,
+                    error=self._mask_secrets(exc),
+                )
+            ) from exc
+
+    # === JOB CHANNELS === #
+
+    def _get_job_channel(self):
+        """Each marketplace runs in its own queue_job channel, capped in config."""
+        self.ensure_one()
+        return f"root.marketplace.{self.channel_type}"
+
+    def _enqueue(self, method, description, *args, **kwargs):
+        """Enqueue ``method`` once per channel: a pending identical job absorbs it."""
+        jobs = []
+        for channel in self:
+            delayable = channel.with_delay(
+                channel=channel._get_job_channel(),
+                identity_key=identity_exact,
+                description=description % {"channel": channel.name},
+            )
+            jobs.append(getattr(delayable, method)(*args, **kwargs))
+        return jobs
+
+    # === ACTIONS === #
+
+    def action_test_connection(self):
+        self.ensure_one()
+        connector = self._get_connector()
+        try:
+            status = connector.test_connection()
+        except MarketplaceError as exc:
+            self._set_connection_state(False, str(exc))
+        else:
+            self._set_connection_state(status.ok, status.message)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if self.state == "connected" else "danger",
+                "title": self.env._("Connection test"),
+                "message": self.env._("Connected.")
+                if self.state == "connected"
+                else self.last_error,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _set_connection_state(self, ok, message=""):
+        message = self._mask_secrets(message)
+        if ok:
+            self.write({"state": "connected", "last_error": False})
+        else:
+            self.write({"state": "error", "last_error": message})
+            self.message_post(body=self.env._("Connection failed: %s", message))
+
+    def _check_can_sync(self):
+        for channel in self:
+            if channel.state != "connected":
+                raise UserError(
+                    self.env._(
+                        "Channel %s is not connected: test its connection first.",
+                        channel.display_name,
+                    )
+                )
+
+    def _notify_enqueued(self, what):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "%(what)s queued for %(count)s channel(s).", what=what, count=len(self)
+                ),
+            },
+        }
+
+    def action_import_listings(self):
+        self._check_can_sync()
+        self._enqueue("_import_listings", self.env._("Import listings of %(channel)s"))
+        return self._notify_enqueued(self.env._("Listing import"))
+
+    def action_push_stock(self):
+        self._check_can_sync()
+        self.listing_ids.filtered(lambda rec: rec.state in ("active", "pending")).write(
+            {"needs_push": True}
+        )
+        self._enqueue("_push_stock", self.env._("Push stock of %(channel)s"))
+        return self._notify_enqueued(self.env._("Stock push"))
+
+    def action_push_prices(self):
+        self._check_can_sync()
+        self._enqueue("_push_prices", self.env._("Push prices of %(channel)s"), force=True)
+        return self._notify_enqueued(self.env._("Price push"))
+
+    def action_import_orders(self):
+        self._check_can_sync()
+        self._enqueue("_import_orders", self.env._("Import orders of %(channel)s"))
+        return self._notify_enqueued(self.env._("Order import"))
+
+    def _action_open(self, model, domain, name, context=None):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "list,form",
+            "domain": domain,
+            "context": dict(context or {}),
+        }
+
+    def action_view_listings(self):
+        self.ensure_one()
+        context = {"default_channel_id": self.id}
+        state = self.env.context.get("marketplace_listing_state")
+        if state:
+            context[f"search_default_state_{state}"] = 1
+        return self._action_open(
+            "marketplace.listing",
+            [("channel_id", "=", self.id)],
+            self.env._("Listings"),
+            context,
+        )
+
+    def action_view_orders(self):
+        self.ensure_one()
+        context = {}
+        if self.env.context.get("marketplace_to_fix"):
+            context["search_default_marketplace_to_fix"] = 1
+        return self._action_open(
+            "sale.order",
+            [("marketplace_channel_id", "=", self.id)],
+            self.env._("Marketplace Orders"),
+            context,
+        )
+
+    def action_view_logs(self):
+        self.ensure_one()
+        return self._action_open(
+            "marketplace.sync.log", [("channel_id", "=", self.id)], self.env._("Sync Logs")
+        )
+
+    def action_view_failed_jobs(self):
+        self.ensure_one()
+        return self._action_open(
+            "queue.job",
+            [
+                ("model_name", "=", self._name),
+                ("state", "=", "failed"),
+                ("record_ids", "ilike", str(self.id)),
+            ],
+            self.env._("Failed Jobs"),
+        )
+
+    # === CRONS: only enqueue === #
+
+    @api.model
+    def _get_syncable_channels(self):
+        return self.search([("state", "=", "connected"), ("channel_type", "!=", "none")])
+
+    @api.model
+    def _cron_import_orders(self):
+        channels = self._get_syncable_channels()
+        channels._enqueue("_import_orders", self.env._("Import orders of %(channel)s"))
+
+    @api.model
+    def _cron_push_stock(self):
+        channels = self._get_syncable_channels()
+        channels._enqueue("_push_stock", self.env._("Push stock of %(channel)s"))
+
+    @api.model
+    def _cron_push_prices(self):
+        channels = self._get_syncable_channels()
+        channels._enqueue("_push_prices", self.env._("Push prices of %(channel)s"))
+
+    @api.model
+    def _cron_reconcile(self):
+        channels = self._get_syncable_channels()
+        channels._enqueue("_reconcile", self.env._("Reconcile %(channel)s"))
+
+    # === JOBS === #
+
+    def _run_flow(self, flow, func):
+        """Run one sync flow of one channel and record it in the sync log.
+
+        ``func`` returns ``(total, done, failed, message)``. Retryable errors
+        propagate so that queue_job postpones the job; other marketplace errors
+        are logged on the channel and re-raised to fail the job visibly.
+        """
+        self.ensure_one()
+        Log = self.env["marketplace.sync.log"]
+        start = time.monotonic()
+        try:
+            total, done, failed, message = func()
+        except MarketplaceError as exc:
+            Log._record(
+                self,
+                flow,
+                "failed",
+                duration=time.monotonic() - start,
+                message=self._mask_secrets(exc),
+            )
+            raise
+        state = "failed" if failed and not done else "warning" if failed else "success"
+        return Log._record(
+            self,
+            flow,
+            state,
+            total=total,
+            done=done,
+            failed=failed,
+            duration=time.monotonic() - start,
+            message=message,
+        )
+
+    def _import_listings(self):
+        """Job: read the channel's listings and bind or update them."""
+        self.ensure_one()
+        connector = self._get_connector()
+        return self._run_flow(
+            "import_listings",
+            lambda: self.env["marketplace.listing"]._import_remote_listings(
+                self, connector.fetch_listings()
+            ),
+        )
+
+    def _push_stock(self):
+        """Job: publish the quantity of the listings marked as needing a push."""
+        self.ensure_one()
+        listings = self.listing_ids.filtered(
+            lambda rec: rec.needs_push and rec.state in ("active", "pending")
+        )
+        connector = self._get_connector()
+        return self._run_flow("push_stock", lambda: listings._push_stock(connector))
+
+    def _push_prices(self, force=False):
+        """Job: publish prices that differ from the last pushed ones."""
+        self.ensure_one()
+        listings = self.listing_ids.filtered(lambda rec: rec.state in ("active", "pending"))
+        connector = self._get_connector()
+        return self._run_flow("push_prices", lambda: listings._push_prices(connector, force=force))
+
+    def _reconcile(self):
+        """Job: read marketplace quantities back and mark drifting listings."""
+        self.ensure_one()
+        connector = self._get_connector()
+        return self._run_flow(
+            "reconcile",
+            lambda: self.env["marketplace.listing"]._reconcile_remote_listings(
+                self, connector.fetch_listings()
+            ),
+        )
+
+    def _import_orders(self):
+        """Job: fetch orders changed since the watermark and import them.
+
+        The watermark only moves after the orders are written in this same
+        transaction, so a crash re-reads them; the lookback window catches
+        orders the marketplace published late. Imports are idempotent.
+        """
+        self.ensure_one()
+        connector = self._get_connector()
+        since = (self.orders_watermark or fields.Datetime.now() - timedelta(days=7)) - timedelta(
+            minutes=self.orders_lookback_minutes
+        )
+
+        def run():
+            page = connector.fetch_orders(since)
+            result = self.env["sale.order"]._marketplace_import_orders(self, page.orders)
+            if page.watermark and (
+                not self.orders_watermark or page.watermark > self.orders_watermark
+            ):
+                self.orders_watermark = page.watermark.replace(tzinfo=None)
+            return result
+
+        return self._run_flow("import_orders", run)
+
+    def _get_default_locations(self):
+        """Stock the channel sells when no allocation rule takes a product."""
+        self.ensure_one()
+        warehouse = self.warehouse_id or self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company_id.id)], limit=1
+        )
+        return warehouse.lot_stock_id

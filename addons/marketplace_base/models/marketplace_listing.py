@@ -1,0 +1,357 @@
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+
+from ..marketplace_core.allocation import NO_RULE, available_to_sell
+from ..marketplace_core.records import PriceUpdate, StockUpdate
+
+
+class MarketplaceListing(models.Model):
+    """The binding of one product to one channel, under the channel's SKU.
+
+    Listings imported from a marketplace with no product yet stay
+    ``unmatched`` with their remote SKU and title until linked.
+    """
+
+    _name = "marketplace.listing"
+    _description = "Marketplace Listing"
+    _inherit = ["mail.thread"]
+    _order = "channel_id, channel_sku"
+    _rec_names_search = ["channel_sku", "name", "marketplace_ref"]
+    _check_company_auto = True
+
+    channel_id = fields.Many2one(
+        "marketplace.channel", required=True, ondelete="cascade", index=True, tracking=True
+    )
+    channel_type = fields.Selection(related="channel_id.channel_type")
+    company_id = fields.Many2one(related="channel_id.company_id", store=True, index=True)
+    product_id = fields.Many2one(
+        "product.product",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        ondelete="restrict",
+    )
+    channel_sku = fields.Char(string="Channel SKU", required=True, tracking=True)
+    name = fields.Char(string="Title", help="Title on the marketplace.")
+    pack_qty = fields.Float(
+        string="Pack Quantity",
+        default=1.0,
+        digits="Product Unit",
+        help="Product units sold as one channel unit (a pack of 6 sells 6 units).",
+    )
+    marketplace_ref = fields.Char(
+        string="Marketplace Reference", index="btree_not_null", help="ASIN, item id or listing id."
+    )
+    state = fields.Selection(
+        [
+            ("unmatched", "Unmatched"),
+            ("draft", "Draft"),
+            ("pending", "Pending"),
+            ("active", "Active"),
+            ("inactive", "Inactive"),
+            ("error", "Error"),
+        ],
+        default="draft",
+        required=True,
+        index=True,
+        tracking=True,
+    )
+    needs_push = fields.Boolean(index=True, copy=False, help="Stock changed since the last push.")
+    last_pushed_qty = fields.Integer(readonly=True, copy=False)
+    last_pushed_qty_date = fields.Datetime(readonly=True, copy=False)
+    last_pushed_price = fields.Float(readonly=True, copy=False, digits="Product Price")
+    last_pushed_price_date = fields.Datetime(readonly=True, copy=False)
+    remote_qty = fields.Integer(readonly=True, copy=False, help="Quantity last read back.")
+    last_error = fields.Text(readonly=True, copy=False)
+
+    _channel_sku_unique = models.Constraint(
+        "UNIQUE (channel_id, channel_sku)", "A channel SKU can be used only once per channel."
+    )
+    _pack_qty_positive = models.Constraint(
+        "CHECK (pack_qty > 0)", "The pack quantity must be positive."
+    )
+
+    @api.depends("channel_sku", "channel_id.name")
+    def _compute_display_name(self):
+        for listing in self:
+            listing.display_name = f"[{listing.channel_id.name}] {listing.channel_sku}"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("product_id") and "state" not in vals:
+                vals["state"] = "unmatched"
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("product_id"):
+            # Linking a product moves unmatched listings to draft, ready to publish.
+            unmatched = self.filtered(lambda rec: rec.state == "unmatched")
+            if unmatched and "state" not in vals:
+                super(MarketplaceListing, unmatched).write({"state": "draft"})
+        return super().write(vals)
+
+    # === MATCHING === #
+
+    def action_auto_match(self):
+        """Link unmatched listings whose SKU is a product's reference or barcode."""
+        unmatched = self.filtered(lambda rec: not rec.product_id)
+        matched = unmatched._auto_match()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if matched else "warning",
+                "message": self.env._(
+                    "%(matched)s of %(total)s listing(s) matched to a product.",
+                    matched=len(matched),
+                    total=len(unmatched),
+                ),
+            },
+        }
+
+    def _auto_match(self):
+        """Match by internal reference first, then barcode; one query for all.
+
+        :return: the listings that were linked
+        """
+        skus = {sku for sku in self.mapped("channel_sku") if sku}
+        if not skus:
+            return self.browse()
+        products = self.env["product.product"].search(
+            Domain("default_code", "in", list(skus)) | Domain("barcode", "in", list(skus))
+        )
+        by_code, by_barcode = {}, {}
+        for product in products:
+            by_code.setdefault((product.default_code, product.company_id.id), product)
+            by_barcode.setdefault((product.barcode, product.company_id.id), product)
+        matched = self.browse()
+        for listing in self:
+            company = listing.company_id.id
+            product = (
+                by_code.get((listing.channel_sku, company))
+                or by_code.get((listing.channel_sku, False))
+                or by_barcode.get((listing.channel_sku, company))
+                or by_barcode.get((listing.channel_sku, False))
+            )
+            if product:
+                listing.product_id = product
+                matched |= listing
+        return matched
+
+    def action_open_link_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "marketplace.listing.link.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_listing_ids": self.ids},
+        }
+
+    def action_mark_to_push(self):
+        self.write({"needs_push": True})
+
+    # === IMPORT / RECONCILE === #
+
+    @api.model
+    def _import_remote_listings(self, channel, remote_listings):
+        """Create or update listings from the marketplace's view of them.
+
+        :return: (total, created or updated, failed, message) for the sync log
+        """
+        remote = {r.sku: r for r in remote_listings if r.sku}
+        existing = {
+            rec.channel_sku: rec
+            for rec in self.search(
+                [("channel_id", "=", channel.id), ("channel_sku", "in", list(remote))]
+            )
+        }
+        to_create = []
+        for sku, item in remote.items():
+            values = {"name": item.title, "marketplace_ref": item.marketplace_ref}
+            if item.quantity is not None:
+                values["remote_qty"] = item.quantity
+            if sku in existing:
+                existing[sku].write(values)
+            else:
+                to_create.append({**values, "channel_id": channel.id, "channel_sku": sku})
+        created = self.create(to_create)
+        created._auto_match()
+        created.filtered("product_id").write({"state": "active"})
+        message = self.env._(
+            "%(new)s new listing(s), %(updated)s updated, %(unmatched)s without product.",
+            new=len(created),
+            updated=len(existing),
+            unmatched=len(created.filtered(lambda rec: not rec.product_id)),
+        )
+        return len(remote), len(remote), 0, message
+
+    @api.model
+    def _reconcile_remote_listings(self, channel, remote_listings):
+        """Mark listings whose marketplace quantity drifted from what we pushed."""
+        remote = {r.sku: r for r in remote_listings if r.quantity is not None}
+        listings = self.search(
+            [
+                ("channel_id", "=", channel.id),
+                ("channel_sku", "in", list(remote)),
+                ("state", "=", "active"),
+            ]
+        )
+        drifted = listings.filtered(
+            lambda rec: remote[rec.channel_sku].quantity != rec.last_pushed_qty
+        )
+        for listing in listings:
+            listing.remote_qty = remote[listing.channel_sku].quantity
+        drifted.write({"needs_push": True})
+        if drifted:
+            channel._enqueue("_push_stock", self.env._("Push stock of %(channel)s"))
+        message = self.env._("%s listing(s) drifted and will be pushed again.", len(drifted))
+        return len(listings), len(listings), 0, message
+
+    # === AVAILABLE TO SELL === #
+
+    def _compute_available_to_sell(self):
+        """Return ``{listing_id: quantity to publish}`` for these listings.
+
+        Set-based: per channel and allocation rule, one ``_read_group`` on the
+        quants of the rule's locations for all its products.
+        """
+        result = dict.fromkeys(self.ids, 0)
+        for channel in self.channel_id:
+            listings = self.filtered(lambda rec, c=channel: rec.channel_id == c and rec.product_id)
+            rules = channel.stock_rule_ids
+            for rule, rule_listings in rules._dispatch_listings(listings):
+                locations = (
+                    rule._get_source_locations() if rule else channel._get_default_locations()
+                )
+                free = self.env["marketplace.stock.rule"]._get_free_quantities(
+                    rule_listings.product_id, locations
+                )
+                numbers = rule._get_allocation_rule() if rule else NO_RULE
+                for listing in rule_listings:
+                    result[listing.id] = available_to_sell(
+                        free.get(listing.product_id.id, 0.0),
+                        rule=numbers,
+                        pack_qty=listing.pack_qty,
+                    )
+        return result
+
+    # === PUSH === #
+
+    def _push_stock(self, connector):
+        """Push the ATS of these listings; send only what changed.
+
+        :return: (total, pushed, failed, message) for the sync log
+        """
+        ats = self._compute_available_to_sell()
+        to_send = self.filtered(
+            lambda rec: ats[rec.id] != rec.last_pushed_qty or not rec.last_pushed_qty_date
+        )
+        # Unchanged values need no call: clear their mark now.
+        (self - to_send).write({"needs_push": False})
+        updates = [
+            StockUpdate(
+                sku=rec.channel_sku, quantity=ats[rec.id], marketplace_ref=rec.marketplace_ref or ""
+            )
+            for rec in to_send
+        ]
+        by_sku = {rec.channel_sku: rec for rec in to_send}
+        pushed = failed = 0
+        now = fields.Datetime.now()
+        for start in range(0, len(updates), connector.batch_size):
+            batch = updates[start : start + connector.batch_size]
+            for result in connector.push_stock(batch):
+                listing = by_sku[result.sku]
+                if result.ok:
+                    listing.write(
+                        {
+                            "last_pushed_qty": ats[listing.id],
+                            "last_pushed_qty_date": now,
+                            "needs_push": False,
+                            "last_error": False,
+                            "state": "active" if listing.state == "pending" else listing.state,
+                        }
+                    )
+                    pushed += 1
+                else:
+                    # A retryable refusal keeps the mark so the next job sends it again.
+                    listing.write(
+                        {
+                            "last_error": result.message,
+                            "needs_push": result.retryable,
+                            "state": listing.state if result.retryable else "error",
+                        }
+                    )
+                    failed += 1
+        message = self.env._(
+            "%(pushed)s quantity(ies) pushed, %(skipped)s unchanged, %(failed)s failed.",
+            pushed=pushed,
+            skipped=len(self) - len(to_send),
+            failed=failed,
+        )
+        return len(self), pushed, failed, message
+
+    def _get_channel_prices(self):
+        """Return ``{listing_id: price}`` from each channel's pricelist."""
+        prices = {}
+        for channel in self.channel_id:
+            listings = self.filtered(lambda rec, c=channel: rec.channel_id == c and rec.product_id)
+            pricelist = channel.pricelist_id
+            for listing in listings:
+                product = listing.product_id
+                unit = (
+                    pricelist._get_product_price(product, listing.pack_qty)
+                    if pricelist
+                    else product.lst_price
+                )
+                prices[listing.id] = (
+                    channel.currency_id.round(unit * listing.pack_qty)
+                    if channel.currency_id
+                    else round(unit * listing.pack_qty, 2)
+                )
+        return prices
+
+    def _push_prices(self, connector, force=False):
+        """Push the channel price of these listings; only the changed ones."""
+        prices = self._get_channel_prices()
+        to_send = self.filtered(
+            lambda rec: rec.id in prices and (force or prices[rec.id] != rec.last_pushed_price)
+        )
+        pushed = failed = 0
+        now = fields.Datetime.now()
+        by_sku = {rec.channel_sku: rec for rec in to_send}
+        updates = []
+        for listing in to_send:
+            currency = listing.channel_id.currency_id or listing.company_id.currency_id
+            updates.append(
+                PriceUpdate(
+                    sku=listing.channel_sku,
+                    price=Decimal(str(prices[listing.id])),
+                    currency=currency.name,
+                    marketplace_ref=listing.marketplace_ref or "",
+                )
+            )
+        for start in range(0, len(updates), connector.batch_size):
+            for result in connector.push_prices(updates[start : start + connector.batch_size]):
+                listing = by_sku[result.sku]
+                if result.ok:
+                    listing.write(
+                        {
+                            "last_pushed_price": prices[listing.id],
+                            "last_pushed_price_date": now,
+                            "last_error": False,
+                        }
+                    )
+                    pushed += 1
+                else:
+                    listing.last_error = result.message
+                    failed += 1
+        message = self.env._(
+            "%(pushed)s price(s) pushed, %(skipped)s unchanged, %(failed)s failed.",
+            pushed=pushed,
+            skipped=len(self) - len(to_send),
+            failed=failed,
+        )
+        return len(self), pushed, failed, message

@@ -1,0 +1,263 @@
+import logging
+
+import psycopg2
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
+
+_logger = logging.getLogger(__name__)
+
+MARKETPLACE_STATUSES = [
+    ("pending", "Pending"),
+    ("to_ship", "To ship"),
+    ("partially_shipped", "Partially shipped"),
+    ("shipped", "Shipped"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    marketplace_channel_id = fields.Many2one(
+        "marketplace.channel",
+        string="Marketplace Channel",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+    )
+    marketplace_ref = fields.Char(
+        string="Marketplace Order",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The order's reference on the marketplace.",
+    )
+    marketplace_status = fields.Selection(MARKETPLACE_STATUSES, copy=False, readonly=True)
+    marketplace_to_fix = fields.Boolean(string="To Fix", copy=False, index=True)
+    marketplace_error = fields.Text(copy=False)
+
+    _marketplace_ref_unique = models.Constraint(
+        "UNIQUE (marketplace_channel_id, marketplace_ref)",
+        "This marketplace order was already imported for this channel.",
+    )
+
+    # === IMPORT === #
+
+    @api.model
+    def _marketplace_import_orders(self, channel, remote_orders):
+        """Import or update ``remote_orders`` (``records.Order``) for ``channel``.
+
+        Each order is written in its own savepoint: a bad one is kept, flagged
+        to fix with an activity, and the batch goes on.
+
+        :return: (total, done, failed, message) for the sync log
+        """
+        refs = [o.marketplace_ref for o in remote_orders]
+        existing = {
+            o.marketplace_ref: o
+            for o in self.search(
+                [("marketplace_channel_id", "=", channel.id), ("marketplace_ref", "in", refs)]
+            )
+        }
+        created = updated = to_fix = 0
+        for remote in remote_orders:
+            order = existing.get(remote.marketplace_ref)
+            try:
+                with self.env.cr.savepoint():
+                    if order:
+                        order._marketplace_apply_status(remote)
+                        updated += 1
+                        continue
+                    order = self._marketplace_create_order(channel, remote)
+            except psycopg2.IntegrityError:
+                # Another job committed the same order meanwhile: nothing is lost.
+                _logger.info("Order %s of %s already imported", remote.marketplace_ref, channel.id)
+                continue
+            except (UserError, ValidationError, ValueError, KeyError) as exc:
+                order = self._marketplace_create_fallback_order(channel, remote, str(exc))
+            created += 1
+            if order.marketplace_to_fix:
+                to_fix += 1
+                order._marketplace_schedule_fix_activity()
+            elif channel.auto_confirm_orders and remote.status != "cancelled":
+                order.action_confirm()
+        message = self.env._(
+            "%(created)s order(s) imported, %(updated)s updated, %(to_fix)s to fix.",
+            created=created,
+            updated=updated,
+            to_fix=to_fix,
+        )
+        return len(remote_orders), created + updated - to_fix, to_fix, message
+
+    @api.model
+    def _marketplace_create_order(self, channel, remote):
+        values = self._marketplace_prepare_order_values(channel, remote)
+        return self.create(values)
+
+    @api.model
+    def _marketplace_create_fallback_order(self, channel, remote, error):
+        """Keep an order whose data could not be mapped, flagged with the reason."""
+        partner = self.env["res.partner"].create(
+            {
+                "name": remote.buyer_name or self.env._("Buyer of %s", remote.marketplace_ref),
+                "company_id": channel.company_id.id,
+            }
+        )
+        return self.create(
+            {
+                **self._marketplace_prepare_header_values(channel, remote, partner, partner),
+                "marketplace_to_fix": True,
+                "marketplace_error": error,
+            }
+        )
+
+    @api.model
+    def _marketplace_prepare_header_values(self, channel, remote, partner, shipping):
+        values = {
+            "partner_id": partner.id,
+            "partner_shipping_id": shipping.id,
+            "partner_invoice_id": partner.id,
+            "company_id": channel.company_id.id,
+            "marketplace_channel_id": channel.id,
+            "marketplace_ref": remote.marketplace_ref,
+            "marketplace_status": remote.status,
+            "client_order_ref": remote.marketplace_ref,
+            "date_order": remote.created_at.replace(tzinfo=None),
+            "origin": f"{channel.name}: {remote.marketplace_ref}",
+        }
+        optional = {
+            "team_id": channel.team_id.id,
+            "pricelist_id": channel.pricelist_id.id,
+            "payment_term_id": channel.payment_term_id.id,
+            "fiscal_position_id": channel.fiscal_position_id.id,
+            "warehouse_id": channel.warehouse_id.id,
+            "user_id": channel.user_id.id,
+        }
+        values.update({key: value for key, value in optional.items() if value})
+        return values
+
+    @api.model
+    def _marketplace_prepare_order_values(self, channel, remote):
+        """Hook: the values of the sale order built from ``remote``."""
+        Partner = self.env["res.partner"]
+        partner = Partner._marketplace_find_or_create(channel, remote)
+        shipping = partner._marketplace_child_address(remote.shipping_address, "delivery")
+        values = self._marketplace_prepare_header_values(channel, remote, partner, shipping)
+        lines, problems = self._marketplace_prepare_line_values(channel, remote)
+        values["order_line"] = lines
+        if problems:
+            values["marketplace_to_fix"] = True
+            values["marketplace_error"] = "\n".join(problems)
+        return values
+
+    @api.model
+    def _marketplace_prepare_line_values(self, channel, remote):
+        """Return ``(line commands, problems)``; an unknown SKU is a problem, not an error."""
+        listings = {
+            rec.channel_sku: rec
+            for rec in self.env["marketplace.listing"].search(
+                [
+                    ("channel_id", "=", channel.id),
+                    ("channel_sku", "in", [line.sku for line in remote.lines]),
+                ]
+            )
+        }
+        commands, problems = [], []
+        for line in remote.lines:
+            listing = listings.get(line.sku)
+            if not listing or not listing.product_id:
+                problems.append(
+                    self.env._(
+                        "Unknown SKU %(sku)s (line %(line)s): link it to a product, "
+                        "then reprocess the order.",
+                        sku=line.sku,
+                        line=line.line_ref,
+                    )
+                )
+                commands.append(
+                    Command.create(
+                        {
+                            "display_type": "line_note",
+                            "name": self.env._(
+                                "%(qty)s x %(sku)s %(title)s (unknown SKU)",
+                                qty=line.quantity,
+                                sku=line.sku,
+                                title=line.title,
+                            ),
+                            "marketplace_line_ref": line.line_ref,
+                        }
+                    )
+                )
+                continue
+            qty = line.quantity * listing.pack_qty
+            commands.append(
+                Command.create(
+                    {
+                        "product_id": listing.product_id.id,
+                        "product_uom_qty": qty,
+                        "price_unit": float(line.price_total) / qty if qty else 0.0,
+                        "marketplace_line_ref": line.line_ref,
+                    }
+                )
+            )
+        return commands, problems
+
+    # === STATUS === #
+
+    def _marketplace_apply_status(self, remote):
+        """Follow the marketplace's status: cancel before shipping, flag after."""
+        self.ensure_one()
+        if remote.status == self.marketplace_status:
+            return
+        self.marketplace_status = remote.status
+        if remote.status != "cancelled" or self.state == "cancel":
+            return
+        if any(p.state == "done" for p in self.picking_ids):
+            self.write(
+                {
+                    "marketplace_to_fix": True,
+                    "marketplace_error": self.env._(
+                        "Cancelled on the marketplace after shipping: handle the return."
+                    ),
+                }
+            )
+            self._marketplace_schedule_fix_activity()
+        else:
+            self._action_cancel()
+
+    def _marketplace_schedule_fix_activity(self):
+        for order in self:
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Marketplace order to fix"),
+                note=order.marketplace_error,
+                user_id=(order.marketplace_channel_id.user_id or self.env.user).id,
+            )
+
+    def action_marketplace_reprocess(self):
+        """Fetch flagged orders again and rebuild them once their data is fixed."""
+        for order in self.filtered("marketplace_to_fix"):
+            channel = order.marketplace_channel_id
+            with channel._handle_connector_errors():
+                remote = channel._get_connector().fetch_order(order.marketplace_ref)
+            lines, problems = self._marketplace_prepare_line_values(channel, remote)
+            if problems:
+                order.marketplace_error = "\n".join(problems)
+                continue
+            order.order_line.filtered(lambda rec: rec.marketplace_line_ref).unlink()
+            order.write(
+                {
+                    "order_line": lines,
+                    "marketplace_to_fix": False,
+                    "marketplace_error": False,
+                    "marketplace_status": remote.status,
+                }
+            )
+            order.activity_ids.filtered(
+                lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_todo")
+            ).action_feedback(self.env._("Reprocessed"))
+            if channel.auto_confirm_orders and order.state in ("draft", "sent"):
+                order.action_confirm()
+        return True

@@ -1,0 +1,9 @@
+from odoo import fields, models
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    marketplace_line_ref = fields.Char(
+        string="Marketplace Line Reference", copy=False, index="btree_not_null"
+    )

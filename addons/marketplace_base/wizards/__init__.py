@@ -1,0 +1,1 @@
+from . import marketplace_channel_setup_wizard, marketplace_listing_link_wizard
