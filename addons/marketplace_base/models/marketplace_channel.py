@@ -1,7 +1,7 @@
 import logging
 import time
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -446,7 +446,8 @@ class MarketplaceChannel(models.Model):
 
     @api.model
     def _get_syncable_channels(self):
-        return self.search([("state", "=", "connected"), ("channel_type", "!=", "none")])
+        # A channel without connector can never be connected: the state is enough.
+        return self.search([("state", "=", "connected")])
 
     @api.model
     def _cron_import_orders(self):
@@ -483,7 +484,7 @@ class MarketplaceChannel(models.Model):
         try:
             total, done, failed, message = func()
         except MarketplaceError as exc:
-            Log._record(
+            Log._record_durably(
                 self,
                 flow,
                 "failed",
@@ -553,14 +554,16 @@ class MarketplaceChannel(models.Model):
         since = (self.orders_watermark or fields.Datetime.now() - timedelta(days=7)) - timedelta(
             minutes=self.orders_lookback_minutes
         )
+        # Odoo stores naive UTC; connectors receive aware UTC datetimes.
+        since = since.replace(tzinfo=UTC)
 
         def run():
             page = connector.fetch_orders(since)
             result = self.env["sale.order"]._marketplace_import_orders(self, page.orders)
-            if page.watermark and (
-                not self.orders_watermark or page.watermark > self.orders_watermark
-            ):
-                self.orders_watermark = page.watermark.replace(tzinfo=None)
+            if page.watermark:
+                reached = page.watermark.astimezone(UTC).replace(tzinfo=None)
+                if not self.orders_watermark or reached > self.orders_watermark:
+                    self.orders_watermark = reached
             return result
 
         return self._run_flow("import_orders", run)

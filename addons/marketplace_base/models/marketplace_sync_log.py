@@ -56,6 +56,14 @@ class MarketplaceSyncLog(models.Model):
         )
 
     @api.model
+    def _record_durably(self, channel, flow, state, **values):
+        """Write a log line in its own transaction, so that the rollback of a
+        failing job does not erase the trace of its failure."""
+        with self.env.registry.cursor() as cr:
+            env = self.env(cr=cr)
+            return env[self._name]._record(channel.with_env(env), flow, state, **values).id
+
+    @api.model
     def _get_last_runs(self, channel_ids):
         """Return ``{(channel_id, flow): {'date', 'state'}}`` of the latest runs."""
         if not channel_ids:

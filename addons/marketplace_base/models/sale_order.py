@@ -3,7 +3,6 @@ import logging
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 
 _logger = logging.getLogger(__name__)
@@ -75,8 +74,18 @@ class SaleOrder(models.Model):
                 # Another job committed the same order meanwhile: nothing is lost.
                 _logger.info("Order %s of %s already imported", remote.marketplace_ref, channel.id)
                 continue
-            except (UserError, ValidationError, ValueError, KeyError) as exc:
-                order = self._marketplace_create_fallback_order(channel, remote, str(exc))
+            except psycopg2.Error:
+                raise  # database trouble is not bad data: let the job retry
+            except Exception as exc:
+                _logger.warning(
+                    "Order %s of channel %s kept to fix: %s",
+                    remote.marketplace_ref,
+                    channel.id,
+                    exc,
+                )
+                order = self._marketplace_create_fallback_order(
+                    channel, remote, self.env._("Could not import this order: %s", exc)
+                )
             created += 1
             if order.marketplace_to_fix:
                 to_fix += 1
@@ -105,9 +114,14 @@ class SaleOrder(models.Model):
                 "company_id": channel.company_id.id,
             }
         )
+        # Only values that cannot be wrong: the payload itself may be the problem.
         return self.create(
             {
-                **self._marketplace_prepare_header_values(channel, remote, partner, partner),
+                "partner_id": partner.id,
+                "company_id": channel.company_id.id,
+                "marketplace_channel_id": channel.id,
+                "marketplace_ref": remote.marketplace_ref,
+                "client_order_ref": remote.marketplace_ref,
                 "marketplace_to_fix": True,
                 "marketplace_error": error,
             }

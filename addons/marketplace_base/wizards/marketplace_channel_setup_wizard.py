@@ -13,6 +13,7 @@ class MarketplaceChannelSetupWizard(models.TransientModel):
         selection=lambda self: self.env["marketplace.channel"]._fields["channel_type"].selection,
         string="Marketplace",
         required=True,
+        default=lambda self: self._default_channel_type(),
     )
     environment = fields.Selection(
         [("sandbox", "Sandbox"), ("production", "Production")], default="sandbox", required=True
@@ -45,6 +46,12 @@ class MarketplaceChannelSetupWizard(models.TransientModel):
     )
     safety_buffer = fields.Float(digits="Product Unit")
     auto_confirm_orders = fields.Boolean(default=True)
+
+    def _default_channel_type(self):
+        # Preselect the marketplace when a single connector addon is installed.
+        selection = self.env["marketplace.channel"]._fields["channel_type"].selection
+        types = [key for key, _label in selection if key != "none"]
+        return types[0] if len(types) == 1 else "none"
 
     @api.onchange("company_id")
     def _onchange_company_id(self):

@@ -1,0 +1,117 @@
+from datetime import UTC, datetime
+
+from odoo.tests import tagged
+
+from .common import MarketplaceCommon, make_order
+
+
+@tagged("post_install", "-at_install")
+class TestOrderImport(MarketplaceCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.listing_a = cls._create_listing(cls.product_a, "MUG")
+        cls.listing_pack = cls._create_listing(cls.product_b, "PLATE-6", pack_qty=6)
+        cls._set_stock(cls.product_a, 50)
+        cls._set_stock(cls.product_b, 50)
+
+    def _import(self, *orders):
+        with self.fake_connector() as state:
+            for order in orders:
+                state["orders"][order.marketplace_ref] = order
+            return self.channel._import_orders()
+
+    def _orders(self):
+        return self.env["sale.order"].search([("marketplace_channel_id", "=", self.channel.id)])
+
+    def test_import_creates_confirmed_orders(self):
+        """Test that an order lands as a confirmed sale order with pack quantities."""
+        log = self._import(make_order("111-1", [("MUG", 2, "24.00"), ("PLATE-6", 1, "30.00")]))
+        order = self._orders()
+        self.assertRecordValues(
+            order,
+            [
+                {
+                    "marketplace_ref": "111-1",
+                    "state": "sale",
+                    "marketplace_status": "to_ship",
+                    "marketplace_to_fix": False,
+                    "warehouse_id": self.warehouse.id,
+                }
+            ],
+        )
+        lines = order.order_line.sorted("marketplace_line_ref")
+        self.assertEqual(lines.mapped("product_uom_qty"), [2.0, 6.0])
+        self.assertEqual(lines.mapped("price_unit"), [12.0, 5.0])
+        self.assertEqual(order.partner_id.email, "buyer@example.com")
+        self.assertEqual(order.partner_shipping_id.type, "delivery")
+        self.assertEqual(order.partner_shipping_id.country_id.code, "FR")
+        self.assertTrue(order.picking_ids)
+        self.assertEqual(log.state, "success")
+        self.assertEqual(self.channel.orders_watermark, datetime(2026, 11, 20, 10, 0))
+
+    def test_import_is_idempotent_and_dedupes_buyer(self):
+        """Test that re-importing creates no second order and a repeat buyer is reused."""
+        first = make_order("111-1", [("MUG", 1, "12.00")])
+        self._import(first)
+        self.channel.orders_watermark = False  # overlapping window: the same order again
+        second = make_order(
+            "111-2", [("MUG", 1, "12.00")], updated=datetime(2026, 11, 21, tzinfo=UTC)
+        )
+        self._import(first, second)
+        orders = self._orders()
+        self.assertEqual(len(orders), 2)
+        self.assertEqual(len(orders.partner_id), 1)
+
+    def test_unknown_sku_is_kept_and_flagged(self):
+        """Test that an unknown SKU keeps the order, flags it, and reprocessing fixes it."""
+        remote = make_order("222-1", [("MUG", 1, "12.00"), ("NEW-SKU", 2, "20.00")])
+        good = make_order("222-2", [("MUG", 1, "12.00")])
+        log = self._import(remote, good)
+        orders = self._orders()
+        self.assertEqual(len(orders), 2)
+        flagged = orders.filtered("marketplace_to_fix")
+        self.assertEqual(flagged.marketplace_ref, "222-1")
+        self.assertEqual(flagged.state, "draft")
+        self.assertIn("NEW-SKU", flagged.marketplace_error)
+        self.assertTrue(flagged.activity_ids)
+        self.assertEqual(log.state, "warning")
+        # Map the SKU, then reprocess.
+        self._create_listing(self.product_b, "NEW-SKU")
+        with self.fake_connector() as state:
+            state["orders"]["222-1"] = remote
+            flagged.action_marketplace_reprocess()
+        self.assertFalse(flagged.marketplace_to_fix)
+        self.assertEqual(flagged.state, "sale")
+        self.assertEqual(
+            sorted(flagged.order_line.mapped("product_id.default_code")), ["MUG-1", "PLATE-1"]
+        )
+
+    def test_bad_data_keeps_order(self):
+        """Test that data the mapping cannot handle still leaves a flagged order."""
+        remote = make_order("333-1", [("MUG", 1, "12.00")], created_at="not a date")
+        self._import(remote)
+        order = self._orders()
+        self.assertEqual(len(order), 1)
+        self.assertTrue(order.marketplace_to_fix)
+
+    def test_cancellation_before_and_after_shipping(self):
+        """Test that a cancellation cancels an unshipped order and flags a shipped one."""
+        self._import(
+            make_order("444-1", [("MUG", 1, "12.00")]), make_order("444-2", [("MUG", 1, "12.00")])
+        )
+        unshipped, shipped = self._orders().sorted("marketplace_ref")
+        picking = shipped.picking_ids
+        picking.move_ids.quantity = 1
+        picking.move_ids.picked = True
+        picking.button_validate()
+        later = datetime(2026, 11, 22, tzinfo=UTC)
+        self._import(
+            make_order("444-1", [("MUG", 1, "12.00")], status="cancelled", updated=later),
+            make_order("444-2", [("MUG", 1, "12.00")], status="cancelled", updated=later),
+        )
+        self.assertEqual(unshipped.state, "cancel")
+        self.assertEqual(unshipped.marketplace_status, "cancelled")
+        self.assertNotEqual(shipped.state, "cancel")
+        self.assertTrue(shipped.marketplace_to_fix)
+        self.assertIn("return", shipped.marketplace_error)
