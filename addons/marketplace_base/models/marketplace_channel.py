@@ -248,9 +248,12 @@ class MarketplaceChannel(models.Model):
         if not connector_class:
             raise UserError(
                 self.env._(
-                    "No connector is installed for the marketplace of channel %(channel)s. "
-                    "Install the matching marketplace addon.",
+                    "No connector is available for channel %(channel)s (%(marketplace)s): "
+                    "install the marketplace's addon, or choose the marketplace of the channel.",
                     channel=self.display_name,
+                    marketplace=dict(
+                        self._fields["channel_type"]._description_selection(self.env)
+                    ).get(self.channel_type),
                 )
             )
         if not issubclass(connector_class, MarketplaceConnector):

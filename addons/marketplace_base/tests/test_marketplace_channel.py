@@ -11,7 +11,7 @@ from .common import FakeConnector, MarketplaceCommon
 class TestMarketplaceChannel(MarketplaceCommon):
     def test_get_connector_without_addon_raises(self):
         """Test that a channel whose marketplace has no addon gives a clear error."""
-        with self.assertRaisesRegex(UserError, "No connector is installed"):
+        with self.assertRaisesRegex(UserError, "No connector is available"):
             self.channel._get_connector()
 
     def test_get_connector_dispatches(self):

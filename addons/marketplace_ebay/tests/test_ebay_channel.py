@@ -1,0 +1,60 @@
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.marketplace_base.tests.common import MarketplaceCommon
+
+SECRETS = ["ebay_client_id", "ebay_client_secret", "ebay_refresh_token"]
+
+
+@tagged("post_install", "-at_install")
+class TesteBayChannel(MarketplaceCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ebay_channel = cls.env["marketplace.channel"].create(
+            {
+                "name": "eBay test",
+                "channel_type": "ebay",
+                **dict.fromkeys(SECRETS, "s3cret-ebay-value"),
+            }
+        )
+        cls.user = new_test_user(
+            cls.env, "ebay_user", groups="marketplace_base.group_marketplace_user"
+        )
+        cls.manager = new_test_user(
+            cls.env, "ebay_manager", groups="marketplace_base.group_marketplace_manager"
+        )
+
+    def test_secrets_are_manager_only(self):
+        """Test that users cannot read eBay credentials and managers can."""
+        self.assertTrue(
+            set(SECRETS) <= set(self.env["marketplace.channel"]._get_secret_field_names())
+        )
+        for name in SECRETS:
+            with self.assertRaises(AccessError):
+                self.ebay_channel.with_user(self.user).read([name])
+            value = self.ebay_channel.with_user(self.manager).read([name])[0][name]
+            self.assertEqual(value, "s3cret-ebay-value")
+
+    def test_secrets_not_copied_and_masked(self):
+        """Test that a copied channel has no credentials and messages mask them."""
+        copy = self.ebay_channel.copy()
+        self.assertFalse(any(copy[name] for name in SECRETS))
+        masked = self.ebay_channel._mask_secrets("refused s3cret-ebay-value")
+        self.assertEqual(masked, "refused ********")
+
+    def test_settings_carry_credentials(self):
+        """Test that a user's connector gets the credentials the user cannot read."""
+        with self.fake_connector():
+            connector = self.ebay_channel.with_user(self.user)._get_connector()
+        self.assertEqual(connector.settings[SECRETS[0]], "s3cret-ebay-value")
+
+    def test_no_connector_yet(self):
+        """Test that the stub gives a clear error instead of a broken connector."""
+        with self.assertRaisesRegex(UserError, "No connector"):
+            self.ebay_channel._get_connector()
+
+    def test_job_channel(self):
+        """Test that eBay jobs run in their own queue_job channel."""
+        self.assertEqual(self.ebay_channel._get_job_channel(), "root.marketplace.ebay")
+        self.assertTrue(self.env.ref("marketplace_ebay.channel_marketplace_ebay"))
