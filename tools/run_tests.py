@@ -52,7 +52,11 @@ def suite_lint():
         "ruff check": [PYTHON, "-m", "ruff", "check", "."],
         "ruff format": [PYTHON, "-m", "ruff", "format", "--check", "."],
         "pylint-odoo": [
-            PYTHON, "-m", "pylint", "--rcfile", os.path.join(ROOT, ".pylintrc"),
+            PYTHON,
+            "-m",
+            "pylint",
+            "--rcfile",
+            os.path.join(ROOT, ".pylintrc"),
             *[os.path.join("addons", name) for name in our_addons()],
         ],
     }
@@ -98,17 +102,29 @@ def find_odoo():
         odoo_bin = os.path.join(source, "odoo-bin")
         if not os.path.exists(odoo_bin):
             sys.exit(f"ODOO_PATH={source} has no odoo-bin")
-        return [PYTHON, odoo_bin], [os.path.join(source, "addons"), os.path.join(source, "odoo", "addons")]
+        return [PYTHON, odoo_bin], [
+            os.path.join(source, "addons"),
+            os.path.join(source, "odoo", "addons"),
+        ]
     probe = subprocess.run(
-        [PYTHON, "-c", "import odoo.release as r, os, odoo; "
-         "print(r.version_info[0]); print(os.path.dirname(list(odoo.__path__)[0]))"],
-        capture_output=True, text=True, check=False,
+        [
+            PYTHON,
+            "-c",
+            "import odoo.release as r, os, odoo; "
+            "print(r.version_info[0]); print(os.path.dirname(list(odoo.__path__)[0]))",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if probe.returncode or probe.stdout.split()[0] != "19":
         return None
     source = probe.stdout.split()[1]
-    paths = [p for p in (os.path.join(source, "addons"), os.path.join(source, "odoo", "addons"))
-             if os.path.isdir(p)]
+    paths = [
+        p
+        for p in (os.path.join(source, "addons"), os.path.join(source, "odoo", "addons"))
+        if os.path.isdir(p)
+    ]
     odoo_bin = os.path.join(source, "odoo-bin")
     cmd = [PYTHON, odoo_bin] if os.path.exists(odoo_bin) else [PYTHON, "-m", "odoo"]
     return cmd, paths
@@ -137,8 +153,11 @@ def suite_odoo(keep_db=False):
     banner("odoo: every addon installed on a fresh Odoo 19 database, all their tests")
     found = find_odoo()
     if not found:
-        print("!!!!! ODOO 19 NOT AVAILABLE: the Odoo suites are NOT run "
-              "(install Odoo 19 or set ODOO_PATH) !!!!!", flush=True)
+        print(
+            "!!!!! ODOO 19 NOT AVAILABLE: the Odoo suites are NOT run "
+            "(install Odoo 19 or set ODOO_PATH) !!!!!",
+            flush=True,
+        )
         return None
     odoo_cmd, core_paths = found
     queue_job = find_queue_job(core_paths)
@@ -147,8 +166,12 @@ def suite_odoo(keep_db=False):
         return 0, 1
     addons = our_addons()
     db = f"mp_test_{os.getpid()}"
-    db_args = ["--db_host", os.environ.get("PGHOST", "127.0.0.1"),
-               "--db_port", os.environ.get("PGPORT", "5432")]
+    db_args = [
+        "--db_host",
+        os.environ.get("PGHOST", "127.0.0.1"),
+        "--db_port",
+        os.environ.get("PGPORT", "5432"),
+    ]
     user = os.environ.get("PGUSER") or os.environ.get("USER") or "odoo"
     db_args += ["--db_user", user]
     if os.environ.get("PGPASSWORD"):
@@ -156,26 +179,49 @@ def suite_odoo(keep_db=False):
     with tempfile.TemporaryDirectory() as data_dir:
         log_path = os.path.join(data_dir, "odoo.log")
         cmd = [
-            *odoo_cmd, "-d", db, *db_args,
-            "--addons-path", ",".join([*core_paths, queue_job, ADDONS]),
-            "--data-dir", data_dir,
-            "-i", ",".join(addons),
-            "--test-enable", "--test-tags", ",".join(f"/{a}" for a in addons),
-            "--stop-after-init", "--without-demo", "all",
-            "--http-interface", "127.0.0.1", "--http-port", os.environ.get("ODOO_TEST_PORT", "18169"),
-            "--workers", "0", "--max-cron-threads", "0", "--log-level", "info",
-            "--logfile", log_path,
+            *odoo_cmd,
+            "-d",
+            db,
+            *db_args,
+            "--addons-path",
+            ",".join([*core_paths, queue_job, ADDONS]),
+            "--data-dir",
+            data_dir,
+            "-i",
+            ",".join(addons),
+            "--test-enable",
+            "--test-tags",
+            ",".join(f"/{a}" for a in addons),
+            "--stop-after-init",
+            "--without-demo",
+            "all",
+            "--http-interface",
+            "127.0.0.1",
+            "--http-port",
+            os.environ.get("ODOO_TEST_PORT", "18169"),
+            "--workers",
+            "0",
+            "--max-cron-threads",
+            "0",
+            "--log-level",
+            "info",
+            "--logfile",
+            log_path,
         ]
         start = time.monotonic()
         try:
             proc = run(cmd)
         finally:
             if not keep_db:
-                subprocess.run(["dropdb", "--if-exists", "-h", db_args[1], "-p", db_args[3],
-                                "-U", user, db], check=False)
+                subprocess.run(
+                    ["dropdb", "--if-exists", "-h", db_args[1], "-p", db_args[3], "-U", user, db],
+                    check=False,
+                )
         with open(log_path, encoding="utf-8", errors="replace") as log:
             text = log.read()
-        print(f"Odoo ran {time.monotonic() - start:.0f}s (exit {proc.returncode}); log: {len(text)} bytes")
+        print(
+            f"Odoo ran {time.monotonic() - start:.0f}s (exit {proc.returncode}); log: {len(text)} bytes"
+        )
     started, bad, skipped = {}, {}, {}
     for regex, store in ((TEST_START, started), (TEST_BAD, bad), (TEST_SKIP, skipped)):
         for module, test in regex.findall(text):

@@ -8,7 +8,6 @@
     "maintainers": ["marketplace-suite"],
     "license": "AGPL-3",
     "development_status": "Alpha",
-    "installable": True,
     "depends": ["marketplace_base"],
     "external_dependencies": {"python": []},
     "data": [

@@ -10,7 +10,6 @@
     "license": "AGPL-3",
     "development_status": "Alpha",
     "application": True,
-    "installable": True,
     "depends": ["sale_stock", "queue_job"],
     "external_dependencies": {"python": []},
     "data": [

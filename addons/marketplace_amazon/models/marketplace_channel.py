@@ -11,7 +11,7 @@ class MarketplaceChannel(models.Model):
     )
     amazon_region = fields.Selection(
         [("na", "North America"), ("eu", "Europe"), ("fe", "Far East")],
-        string="Amazon Region",
+        string="Region",
         default="eu",
     )
     amazon_seller_id = fields.Char(string="Seller ID", help="Merchant token of the seller account.")

@@ -21,7 +21,6 @@ class SaleOrder(models.Model):
 
     marketplace_channel_id = fields.Many2one(
         "marketplace.channel",
-        string="Marketplace Channel",
         index="btree_not_null",
         copy=False,
         readonly=True,

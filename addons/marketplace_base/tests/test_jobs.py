@@ -158,8 +158,8 @@ class TestJobs(MarketplaceCommon):
             with self.enter_registry_test_mode():
                 try:
                     self.channel._import_listings()
-                except MarketplaceAuthError:
-                    pass
+                except MarketplaceAuthError as exc:
+                    self.assertEqual(str(exc), "token revoked")
                 else:
                     self.fail("the job must fail")
         log = self.env["marketplace.sync.log"].search([("channel_id", "=", self.channel.id)])
