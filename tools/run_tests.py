@@ -219,9 +219,8 @@ def suite_odoo(keep_db=False):
                 )
         with open(log_path, encoding="utf-8", errors="replace") as log:
             text = log.read()
-        print(
-            f"Odoo ran {time.monotonic() - start:.0f}s (exit {proc.returncode}); log: {len(text)} bytes"
-        )
+        elapsed = time.monotonic() - start
+        print(f"Odoo ran {elapsed:.0f}s (exit {proc.returncode}); log: {len(text)} bytes")
     started, bad, skipped = {}, {}, {}
     for regex, store in ((TEST_START, started), (TEST_BAD, bad), (TEST_SKIP, skipped)):
         for module, test in regex.findall(text):
@@ -244,7 +243,8 @@ def suite_odoo(keep_db=False):
         print(f"Odoo exited with {proc.returncode}: counted as a failure")
         failed_total += 1
     if summary:
-        print("odoo test report: %s failed, %s error(s) of %s tests" % summary[-1])
+        failed, errors, total = summary[-1]
+        print(f"odoo test report: {failed} failed, {errors} error(s) of {total} tests")
     return passed_total, failed_total
 
 
