@@ -14,6 +14,7 @@ PostgreSQL role other than ``postgres`` (``PGHOST``/``PGPORT``/``PGUSER``, defau
 import argparse
 import importlib.util
 import os
+import pwd
 import re
 import subprocess
 import sys
@@ -172,7 +173,8 @@ def suite_odoo(keep_db=False):
         "--db_port",
         os.environ.get("PGPORT", "5432"),
     ]
-    user = os.environ.get("PGUSER") or os.environ.get("USER") or "odoo"
+    # The login of this process, not $USER, which environments set freely.
+    user = os.environ.get("PGUSER") or pwd.getpwuid(os.getuid()).pw_name
     db_args += ["--db_user", user]
     if os.environ.get("PGPASSWORD"):
         db_args += ["--db_password", os.environ["PGPASSWORD"]]
@@ -255,13 +257,16 @@ def main():
     parser.add_argument("--keep-db", action="store_true", help="keep the Odoo test database")
     args = parser.parse_args()
     results = {}
+    suites = {"pytest": suite_pytest, "odoo": lambda: suite_odoo(args.keep_db)}
     if not args.skip_lint:
-        results["lint"] = suite_lint()
-    results["pytest"] = suite_pytest()
-    if not args.skip_odoo:
-        odoo_result = suite_odoo(args.keep_db)
-        if odoo_result is not None:
-            results["odoo"] = odoo_result
+        suites = {"lint": suite_lint, **suites}
+    if args.skip_odoo:
+        del suites["odoo"]
+    for name, suite in suites.items():
+        result = suite()
+        if result is not None:  # None: the suite could not run here, said loudly
+            results[name] = result
+            print(f"{name}: {result[0]} passed, {result[1]} failed", flush=True)
     banner("summary")
     ok = True
     for name, (passed, failed) in results.items():
