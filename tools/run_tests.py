@@ -107,12 +107,14 @@ def find_odoo():
             os.path.join(source, "addons"),
             os.path.join(source, "odoo", "addons"),
         ]
+    # odoo is a namespace package (queue_job's wheel adds a second odoo/ folder):
+    # odoo.release says where the source tree is.
     probe = subprocess.run(
         [
             PYTHON,
             "-c",
-            "import odoo.release as r, os, odoo; "
-            "print(r.version_info[0]); print(os.path.dirname(list(odoo.__path__)[0]))",
+            "import odoo.release as r, os; print(r.version_info[0]); "
+            "print(os.path.dirname(os.path.dirname(os.path.abspath(r.__file__))))",
         ],
         capture_output=True,
         text=True,

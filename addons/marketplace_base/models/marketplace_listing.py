@@ -240,6 +240,37 @@ class MarketplaceListing(models.Model):
 
     # === PUSH === #
 
+    def _push_in_batches(self, send, updates, ok_values, error_values):
+        """Send ``updates`` (one per listing of ``self``) in the connector's batches.
+
+        :param send: the connector method (``push_stock`` or ``push_prices``)
+        :param ok_values: ``listing -> values`` written when the marketplace accepts
+        :param error_values: ``(listing, result) -> values`` written when it refuses
+        :return: (pushed, failed)
+        """
+        by_sku = {rec.channel_sku: rec for rec in self}
+        batch_size = send.__self__.batch_size
+        pushed = failed = 0
+        for start in range(0, len(updates), batch_size):
+            for result in send(updates[start : start + batch_size]):
+                listing = by_sku[result.sku]
+                if result.ok:
+                    listing.write(ok_values(listing))
+                    pushed += 1
+                else:
+                    listing.write(error_values(listing, result))
+                    failed += 1
+        return pushed, failed
+
+    def _push_message(self, what, pushed, skipped, failed):
+        return self.env._(
+            "%(what)s: %(pushed)s pushed, %(skipped)s unchanged, %(failed)s failed.",
+            what=what,
+            pushed=pushed,
+            skipped=skipped,
+            failed=failed,
+        )
+
     def _push_stock(self, connector):
         """Push the ATS of these listings; send only what changed.
 
@@ -257,40 +288,26 @@ class MarketplaceListing(models.Model):
             )
             for rec in to_send
         ]
-        by_sku = {rec.channel_sku: rec for rec in to_send}
-        pushed = failed = 0
         now = fields.Datetime.now()
-        for start in range(0, len(updates), connector.batch_size):
-            batch = updates[start : start + connector.batch_size]
-            for result in connector.push_stock(batch):
-                listing = by_sku[result.sku]
-                if result.ok:
-                    listing.write(
-                        {
-                            "last_pushed_qty": ats[listing.id],
-                            "last_pushed_qty_date": now,
-                            "needs_push": False,
-                            "last_error": False,
-                            "state": "active" if listing.state == "pending" else listing.state,
-                        }
-                    )
-                    pushed += 1
-                else:
-                    # A retryable refusal keeps the mark so the next job sends it again.
-                    listing.write(
-                        {
-                            "last_error": result.message,
-                            "needs_push": result.retryable,
-                            "state": listing.state if result.retryable else "error",
-                        }
-                    )
-                    failed += 1
-        message = self.env._(
-            "%(pushed)s quantity(ies) pushed, %(skipped)s unchanged, %(failed)s failed.",
-            pushed=pushed,
-            skipped=len(self) - len(to_send),
-            failed=failed,
+        pushed, failed = to_send._push_in_batches(
+            connector.push_stock,
+            updates,
+            lambda rec: {
+                "last_pushed_qty": ats[rec.id],
+                "last_pushed_qty_date": now,
+                "needs_push": False,
+                "last_error": False,
+                "state": "active" if rec.state == "pending" else rec.state,
+            },
+            # A retryable refusal keeps the mark so the next job sends it again.
+            lambda rec, result: {
+                "last_error": result.message,
+                "needs_push": result.retryable,
+                "state": rec.state if result.retryable else "error",
+            },
         )
+        skipped = len(self) - len(to_send)
+        message = self._push_message(self.env._("Stock"), pushed, skipped, failed)
         return len(self), pushed, failed, message
 
     def _get_channel_prices(self):
@@ -299,6 +316,7 @@ class MarketplaceListing(models.Model):
         for channel in self.channel_id:
             listings = self.filtered(lambda rec, c=channel: rec.channel_id == c and rec.product_id)
             pricelist = channel.pricelist_id
+            currency = channel.currency_id or channel.company_id.currency_id
             for listing in listings:
                 product = listing.product_id
                 unit = (
@@ -306,11 +324,7 @@ class MarketplaceListing(models.Model):
                     if pricelist
                     else product.lst_price
                 )
-                prices[listing.id] = (
-                    channel.currency_id.round(unit * listing.pack_qty)
-                    if channel.currency_id
-                    else round(unit * listing.pack_qty, 2)
-                )
+                prices[listing.id] = currency.round(unit * listing.pack_qty)
         return prices
 
     def _push_prices(self, connector, force=False):
@@ -319,39 +333,26 @@ class MarketplaceListing(models.Model):
         to_send = self.filtered(
             lambda rec: rec.id in prices and (force or prices[rec.id] != rec.last_pushed_price)
         )
-        pushed = failed = 0
-        now = fields.Datetime.now()
-        by_sku = {rec.channel_sku: rec for rec in to_send}
-        updates = []
-        for listing in to_send:
-            currency = listing.channel_id.currency_id or listing.company_id.currency_id
-            updates.append(
-                PriceUpdate(
-                    sku=listing.channel_sku,
-                    price=Decimal(str(prices[listing.id])),
-                    currency=currency.name,
-                    marketplace_ref=listing.marketplace_ref or "",
-                )
+        updates = [
+            PriceUpdate(
+                sku=rec.channel_sku,
+                price=Decimal(str(prices[rec.id])),
+                currency=(rec.channel_id.currency_id or rec.company_id.currency_id).name,
+                marketplace_ref=rec.marketplace_ref or "",
             )
-        for start in range(0, len(updates), connector.batch_size):
-            for result in connector.push_prices(updates[start : start + connector.batch_size]):
-                listing = by_sku[result.sku]
-                if result.ok:
-                    listing.write(
-                        {
-                            "last_pushed_price": prices[listing.id],
-                            "last_pushed_price_date": now,
-                            "last_error": False,
-                        }
-                    )
-                    pushed += 1
-                else:
-                    listing.last_error = result.message
-                    failed += 1
-        message = self.env._(
-            "%(pushed)s price(s) pushed, %(skipped)s unchanged, %(failed)s failed.",
-            pushed=pushed,
-            skipped=len(self) - len(to_send),
-            failed=failed,
+            for rec in to_send
+        ]
+        now = fields.Datetime.now()
+        pushed, failed = to_send._push_in_batches(
+            connector.push_prices,
+            updates,
+            lambda rec: {
+                "last_pushed_price": prices[rec.id],
+                "last_pushed_price_date": now,
+                "last_error": False,
+            },
+            lambda rec, result: {"last_error": result.message},
         )
+        skipped = len(self) - len(to_send)
+        message = self._push_message(self.env._("Prices"), pushed, skipped, failed)
         return len(self), pushed, failed, message
