@@ -32,6 +32,8 @@ AMAZON_OPERATIONS = {
     "createFeed",
     "getFeed",
     "getFeedDocument",
+    "getFeeds",
+    "cancelFeed",
 }
 
 

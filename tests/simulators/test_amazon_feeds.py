@@ -108,10 +108,14 @@ def test_feed_round_trip_applies_patches_and_reports(env):
     [
         b"<xml>not json</xml>",
         json.dumps({"header": {"sellerId": SELLER, "version": "1.0"}, "messages": []}).encode(),
-        json.dumps({"header": {"sellerId": "A0SOMEONEELSE", "version": "2.0"},
-                    "messages": [stock_patch(1, "MUG-CERAMIC-350", 1)]}).encode(),
+        json.dumps(
+            {
+                "header": {"sellerId": "A0SOMEONEELSE", "version": "2.0"},
+                "messages": [stock_patch(1, "MUG-CERAMIC-350", 1)],
+            }
+        ).encode(),
     ],
-)  # fmt: skip
+)
 def test_unreadable_feed_is_fatal_with_a_report(env, document):
     sim, session = env
     feed_id = submit(session, document)
@@ -172,3 +176,43 @@ def test_create_feed_rejects_unknown_document_and_feed_type(env):
     assert legacy.status_code == 400
     missing = session.get(f"{FEEDS}/feeds/123")
     assert missing.status_code == 404
+
+
+def test_cancel_only_while_in_queue_and_list_feeds(env):
+    sim, session = env
+    queued = submit(session, listings_feed(stock_patch(1, "MUG-CERAMIC-350", 1)))
+    assert session.delete(f"{FEEDS}/feeds/{queued}").status_code == 200
+    sim.control.advance(90)
+    assert session.get(f"{FEEDS}/feeds/{queued}").json()["processingStatus"] == "CANCELLED"
+    assert sim.control.listing_quantity("MUG-CERAMIC-350") == 10  # never applied
+    done = submit(session, listings_feed(stock_patch(1, "MUG-CERAMIC-350", 2)))
+    sim.control.advance(90)
+    assert session.delete(f"{FEEDS}/feeds/{done}").status_code == 400
+    listed = session.get(f"{FEEDS}/feeds", params={"feedTypes": "JSON_LISTINGS_FEED"}).json()
+    assert [feed["feedId"] for feed in listed["feeds"]] == [done, queued]  # newest first
+    only_done = session.get(
+        f"{FEEDS}/feeds",
+        params={"feedTypes": "JSON_LISTINGS_FEED", "processingStatuses": "DONE", "pageSize": 1},
+    ).json()
+    assert [feed["feedId"] for feed in only_done["feeds"]] == [done]
+    assert "nextToken" not in only_done
+
+
+def test_json_listings_feeds_are_limited_to_five_per_five_minutes(env):
+    sim, session = env
+    document = listings_feed(stock_patch(1, "MUG-CERAMIC-350", 1))
+    for _ in range(5):
+        submit(session, document)
+    created = session.post(f"{FEEDS}/documents", json={"contentType": "application/json"})
+    sixth = session.post(
+        f"{FEEDS}/feeds",
+        json={
+            "feedType": "JSON_LISTINGS_FEED",
+            "marketplaceIds": [DE],
+            "inputFeedDocumentId": created.json()["feedDocumentId"],
+        },
+    )
+    assert sixth.status_code == 429
+    assert error_codes(sixth) == ["QuotaExceeded"]
+    sim.control.advance(60)
+    submit(session, document)

@@ -74,11 +74,13 @@ def test_timeout_before_processing_leaves_state_untouched(env):
             "trackingNumber": "1Z999",
             "shipDate": order["createdTime"],
             "orderItems": [
-                {"orderItemId": order["orderItems"][0]["orderItemId"],
-                 "quantity": order["orderItems"][0]["quantityOrdered"]}
+                {
+                    "orderItemId": order["orderItems"][0]["orderItemId"],
+                    "quantity": order["orderItems"][0]["quantityOrdered"],
+                }
             ],
         },
-    }  # fmt: skip
+    }
     sim.control.set_fault("timeout", operation="confirmShipment", remaining=1)
     with pytest.raises(requests.exceptions.ReadTimeout):
         session.post(SHIP_URL.format(order["orderId"]), json=body, timeout=10)

@@ -197,9 +197,12 @@ def test_partial_then_full_shipment_confirmation(env):
 def test_confirm_shipment_rejections(env, change, code):
     sim, session = env
     order = sim.control.create_order(
-        fulfilled_by="MERCHANT", marketplace_id=DE, pending=False, cancelled=False,
+        fulfilled_by="MERCHANT",
+        marketplace_id=DE,
+        pending=False,
+        cancelled=False,
         partially_shipped=False,
-    )  # fmt: skip
+    )
     body = package(order, [item["quantityOrdered"] for item in order["orderItems"]])
     detail = body["packageDetail"]
     if "quantity" in change:
@@ -228,9 +231,15 @@ def test_confirm_shipment_refuses_afn_and_cancelled_orders(env):
 def test_finances_list_one_event_per_package_with_numeric_amounts(env):
     sim, session = env
     order = sim.control.create_order(
-        fulfilled_by="MERCHANT", lines=1, pending=False, cancelled=False, partially_shipped=False,
-        promotion=True, shipping=True, marketplace_id=DE,
-    )  # fmt: skip
+        fulfilled_by="MERCHANT",
+        lines=1,
+        pending=False,
+        cancelled=False,
+        partially_shipped=False,
+        promotion=True,
+        shipping=True,
+        marketplace_id=DE,
+    )
     empty = session.get(FINANCES_URL.format(order["orderId"]))
     assert empty.status_code == 200
     assert empty.json()["payload"]["FinancialEvents"]["ShipmentEventList"] == []
@@ -318,3 +327,30 @@ def test_search_hides_the_last_two_minutes(env):
     assert body["createdBefore"] == isoformat(sim.clock.now() - 120)
     settle(sim)
     assert len(search(session, createdAfter=since(sim, 3600))["orders"]) == 1
+
+
+def test_initial_orders_are_spread_over_the_last_three_days():
+    sim, session = make(seed=12, initial_orders=30)
+    body = search(session, createdAfter=since(sim, 4 * 86400), includedData="FULFILLMENT")
+    orders = body["orders"]
+    assert len(orders) == 30
+    created = sorted(order["createdTime"] for order in orders)
+    assert created[0] >= since(sim, 3 * 86400) and created[-1] <= since(sim, 120)
+    # History already happened: old AFN orders were shipped by Amazon, payments cleared.
+    statuses = {o["fulfillment"]["fulfillmentStatus"] for o in orders}
+    assert "SHIPPED" in statuses
+    assert all(
+        o["fulfillment"]["fulfillmentStatus"] != "PENDING"
+        for o in orders
+        if o["createdTime"] < since(sim, 1800)
+    )
+
+
+def test_an_order_cancelled_at_creation_is_visible_to_update_searches(env):
+    sim, session = env
+    order = sim.control.create_order(cancelled=True)
+    settle(sim)
+    body = search(session, lastUpdatedAfter=since(sim, 3600), includedData="CANCELLATION")
+    (found,) = body["orders"]
+    assert found["orderId"] == order["orderId"]
+    assert found["orderItems"][0]["cancellation"]["cancellationRequest"]["requester"] == "BUYER"

@@ -25,8 +25,14 @@ def use_rdt(session):
 
 def test_get_orders_filters_pages_and_hides_pii_without_rdt(env):
     sim, session = env
-    sim.control.create_orders(5, marketplace_id=DE, fulfilled_by="MERCHANT", pending=False,
-                              cancelled=False, partially_shipped=False)  # fmt: skip
+    sim.control.create_orders(
+        5,
+        marketplace_id=DE,
+        fulfilled_by="MERCHANT",
+        pending=False,
+        cancelled=False,
+        partially_shipped=False,
+    )
     sim.control.create_orders(2, marketplace_id=US, fulfilled_by="AMAZON", cancelled=False)
     settle(sim)
     params = {"MarketplaceIds": DE, "CreatedAfter": since(sim, 86400), "MaxResultsPerPage": 3}
@@ -44,9 +50,12 @@ def test_get_orders_filters_pages_and_hides_pii_without_rdt(env):
     assert "BuyerEmail" not in order["BuyerInfo"]
     afn = session.get(
         V0,
-        params={"MarketplaceIds": f"{DE},{US}", "CreatedAfter": since(sim, 86400),
-                "FulfillmentChannels": "AFN"},
-    )  # fmt: skip
+        params={
+            "MarketplaceIds": f"{DE},{US}",
+            "CreatedAfter": since(sim, 86400),
+            "FulfillmentChannels": "AFN",
+        },
+    )
     assert {o["FulfillmentChannel"] for o in afn.json()["payload"]["Orders"]} == {"AFN"}
 
 

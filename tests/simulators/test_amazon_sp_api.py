@@ -90,9 +90,13 @@ def test_orders_2026_search_and_get(sim):
 
 def test_confirm_shipment_with_v0_client(sim):
     order = sim.control.create_order(
-        marketplace_id=DE, fulfilled_by="MERCHANT", lines=1, pending=False, cancelled=False,
+        marketplace_id=DE,
+        fulfilled_by="MERCHANT",
+        lines=1,
+        pending=False,
+        cancelled=False,
         partially_shipped=False,
-    )  # fmt: skip
+    )
     item = order["orderItems"][0]
     response = client(sim, Orders).confirm_shipment(
         order_id=order["orderId"],

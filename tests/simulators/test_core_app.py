@@ -34,23 +34,36 @@ TOY_SPEC = {
                 "responses": {
                     "200": {
                         "description": "ok",
-                        "content": {"application/json": {"schema": {
-                            "type": "object", "required": ["id", "size"],
-                            "properties": {"id": {"type": "string"}, "size": {"type": "integer"}},
-                        }}},
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["id", "size"],
+                                    "properties": {
+                                        "id": {"type": "string"},
+                                        "size": {"type": "integer"},
+                                    },
+                                }
+                            }
+                        },
                     },
                     "default": {
                         "description": "error",
-                        "content": {"application/json": {"schema": {
-                            "type": "object", "required": ["fault"],
-                            "properties": {"fault": {"type": "string"}},
-                        }}},
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["fault"],
+                                    "properties": {"fault": {"type": "string"}},
+                                }
+                            }
+                        },
                     },
                 },
             }
         }
     },
-}  # fmt: skip
+}
 BASE = "https://api.toy.example"
 
 

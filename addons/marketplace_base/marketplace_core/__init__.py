@@ -1,7 +1,8 @@
 """Odoo-free core of the marketplace suite.
 
-Everything here imports without Odoo (checked by ``tests/test_pure_packages.py``
-at the project root): the connector contract, the dataclasses it exchanges and
-the pure computations (stock allocation). Connector addons build on it, and
-their HTTP clients are tested against it without a database.
+Everything here imports without Odoo (checked by
+``tests/core/test_marketplace_core.py`` at the project root): the connector
+contract, the dataclasses it exchanges and the pure computations (stock
+allocation). Connector addons build on it, and their HTTP clients are tested
+against it without a database.
 """

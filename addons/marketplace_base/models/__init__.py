@@ -1,10 +1,13 @@
-from . import (
-    marketplace_channel,
-    marketplace_listing,
-    marketplace_stock_rule,
-    marketplace_sync_log,
-    product_product,
-    res_partner,
-    sale_order,
-    sale_order_line,
-)
+from . import marketplace_channel
+from . import marketplace_carrier_mapping
+from . import marketplace_listing
+from . import marketplace_stock_rule
+from . import marketplace_sync_log
+from . import product_pricelist_item
+from . import product_product
+from . import product_template
+from . import res_partner
+from . import sale_order
+from . import sale_order_line
+from . import stock_picking
+from . import stock_quant

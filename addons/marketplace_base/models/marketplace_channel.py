@@ -103,6 +103,30 @@ class MarketplaceChannel(models.Model):
         help="Each import also re-reads this much before the watermark, to catch orders "
         "the marketplace published late. Imports are idempotent.",
     )
+    shipping_product_id = fields.Many2one(
+        "product.product",
+        default=lambda self: self.env.ref(
+            "marketplace_base.product_marketplace_shipping", raise_if_not_found=False
+        ),
+        help="Product of the shipping line of imported orders.",
+    )
+    discount_product_id = fields.Many2one(
+        "product.product",
+        default=lambda self: self.env.ref(
+            "marketplace_base.product_marketplace_discount", raise_if_not_found=False
+        ),
+        help="Product of the discount line of imported orders.",
+    )
+    gift_wrap_product_id = fields.Many2one(
+        "product.product",
+        default=lambda self: self.env.ref(
+            "marketplace_base.product_marketplace_gift_wrap", raise_if_not_found=False
+        ),
+        help="Product of the gift-wrap line of imported orders.",
+    )
+    carrier_mapping_ids = fields.One2many(
+        "marketplace.carrier.mapping", "channel_id", string="Carriers"
+    )
     log_retention_days = fields.Integer(default=30, help="Sync logs older than this are deleted.")
 
     listing_ids = fields.One2many("marketplace.listing", "channel_id")
@@ -465,7 +489,7 @@ class MarketplaceChannel(models.Model):
     @api.model
     def _cron_push_prices(self):
         channels = self._get_syncable_channels()
-        channels._enqueue("_push_prices", self.env._("Push prices of %(channel)s"))
+        channels._enqueue("_push_prices", self.env._("Push prices of %(channel)s"), scan_all=True)
 
     @api.model
     def _cron_reconcile(self):
@@ -527,10 +551,19 @@ class MarketplaceChannel(models.Model):
         connector = self._get_connector()
         return self._run_flow("push_stock", lambda: listings._push_stock(connector))
 
-    def _push_prices(self, force=False):
-        """Job: publish prices that differ from the last pushed ones."""
+    def _push_prices(self, force=False, scan_all=False):
+        """Job: publish prices that differ from the last pushed ones.
+
+        :param force: push every price, even unchanged ones (button)
+        :param scan_all: compare every listing, not only the marked ones (cron:
+            catches changes no hook saw, such as a pricelist rule's dates)
+        """
         self.ensure_one()
-        listings = self.listing_ids.filtered(lambda rec: rec.state in ("active", "pending"))
+        listings = self.listing_ids.filtered(
+            lambda rec: (
+                rec.state in ("active", "pending") and (force or scan_all or rec.needs_price_push)
+            )
+        )
         connector = self._get_connector()
         return self._run_flow("push_prices", lambda: listings._push_prices(connector, force=force))
 

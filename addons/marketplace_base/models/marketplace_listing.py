@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from ..marketplace_core.allocation import NO_RULE, available_to_sell
 from ..marketplace_core.records import PriceUpdate, StockUpdate
@@ -58,7 +59,12 @@ class MarketplaceListing(models.Model):
         index=True,
         tracking=True,
     )
-    needs_push = fields.Boolean(index=True, copy=False, help="Stock changed since the last push.")
+    needs_push = fields.Boolean(
+        string="Needs Stock Push", index=True, copy=False, help="Stock changed since the last push."
+    )
+    needs_price_push = fields.Boolean(
+        index=True, copy=False, help="Price may have changed since the last push."
+    )
     last_pushed_qty = fields.Integer(readonly=True, copy=False)
     last_pushed_qty_date = fields.Datetime(readonly=True, copy=False)
     last_pushed_price = fields.Float(readonly=True, copy=False, digits="Product Price")
@@ -153,6 +159,58 @@ class MarketplaceListing(models.Model):
     def action_mark_to_push(self):
         self.write({"needs_push": True})
 
+    # === CHANGE EVENTS === #
+
+    @api.model
+    def _mark_products_to_push(self, product_ids, kind="stock", channel_ids=None):
+        """Remember that these products' stock (or price) changed.
+
+        Cheap on purpose: it only collects ids. At the end of the transaction
+        (precommit) one UPDATE marks the listings and one coalescing job per
+        channel is enqueued, however many quants a picking touched.
+        """
+        if not product_ids:
+            return
+        data = self.env.cr.precommit.data
+        key = f"marketplace.to_push.{kind}"
+        if key not in data:
+            data[key] = {"products": set(), "channels": set()}
+            env = self.env
+            self.env.cr.precommit.add(lambda: env["marketplace.listing"]._flush_marked(kind))
+        data[key]["products"].update(product_ids)
+        if channel_ids:
+            data[key]["channels"].update(channel_ids)
+
+    @api.model
+    def _flush_marked(self, kind):
+        pending = self.env.cr.precommit.data.pop(f"marketplace.to_push.{kind}", None)
+        if not pending or not pending["products"]:
+            return
+        column = "needs_push" if kind == "stock" else "needs_price_push"
+        self.flush_model([column, "product_id", "state", "channel_id"])
+        query = SQL(
+            """
+            UPDATE marketplace_listing SET %s = TRUE
+             WHERE product_id = ANY(%s) AND state IN ('active', 'pending')
+             %s
+         RETURNING channel_id
+            """,
+            SQL.identifier(column),
+            list(pending["products"]),
+            SQL("AND channel_id = ANY(%s)", list(pending["channels"]))
+            if pending["channels"]
+            else SQL(),
+        )
+        self.env.cr.execute(query)
+        channel_ids = {row[0] for row in self.env.cr.fetchall()}
+        self.invalidate_model([column])
+        channels = self.env["marketplace.channel"].sudo().browse(channel_ids)
+        channels = channels.filtered(lambda c: c.state == "connected")
+        if kind == "stock":
+            channels._enqueue("_push_stock", self.env._("Push stock of %(channel)s"))
+        else:
+            channels._enqueue("_push_prices", self.env._("Push prices of %(channel)s"))
+
     # === IMPORT / RECONCILE === #
 
     @api.model
@@ -229,10 +287,14 @@ class MarketplaceListing(models.Model):
                 free = self.env["marketplace.stock.rule"]._get_free_quantities(
                     rule_listings.product_id, locations
                 )
+                pending = self.env["sale.order"]._marketplace_pending_quantities(
+                    rule_listings.product_id
+                )
                 numbers = rule._get_allocation_rule() if rule else NO_RULE
                 for listing in rule_listings:
                     result[listing.id] = available_to_sell(
                         free.get(listing.product_id.id, 0.0),
+                        pending.get(listing.product_id.id, 0.0),
                         rule=numbers,
                         pack_qty=listing.pack_qty,
                     )
@@ -328,7 +390,10 @@ class MarketplaceListing(models.Model):
         return prices
 
     def _push_prices(self, connector, force=False):
-        """Push the channel price of these listings; only the changed ones."""
+        """Push the channel price of these listings; only the changed ones.
+
+        :param force: push even the prices equal to the last pushed ones
+        """
         prices = self._get_channel_prices()
         to_send = self.filtered(
             lambda rec: rec.id in prices and (force or prices[rec.id] != rec.last_pushed_price)
@@ -349,10 +414,12 @@ class MarketplaceListing(models.Model):
             lambda rec: {
                 "last_pushed_price": prices[rec.id],
                 "last_pushed_price_date": now,
+                "needs_price_push": False,
                 "last_error": False,
             },
             lambda rec, result: {"last_error": result.message},
         )
+        (self - to_send).filtered("needs_price_push").write({"needs_price_push": False})
         skipped = len(self) - len(to_send)
         message = self._push_message(self.env._("Prices"), pushed, skipped, failed)
         return len(self), pushed, failed, message

@@ -159,7 +159,7 @@ class SaleOrder(models.Model):
         shipping = partner._marketplace_child_address(remote.shipping_address, "delivery")
         values = self._marketplace_prepare_header_values(channel, remote, partner, shipping)
         lines, problems = self._marketplace_prepare_line_values(channel, remote)
-        values["order_line"] = lines
+        values["order_line"] = lines + self._marketplace_extra_lines(channel, remote)
         if problems:
             values["marketplace_to_fix"] = True
             values["marketplace_error"] = "\n".join(problems)
@@ -212,10 +212,73 @@ class SaleOrder(models.Model):
                         "product_uom_qty": qty,
                         "price_unit": float(line.price_total) / qty if qty else 0.0,
                         "marketplace_line_ref": line.line_ref,
+                        "marketplace_pack_qty": listing.pack_qty,
                     }
                 )
             )
         return commands, problems
+
+    @api.model
+    def _marketplace_extra_lines(self, channel, remote):
+        """Shipping, gift-wrap and order-level discount lines, when the channel has products."""
+        commands = []
+        for amount, product, sign in (
+            (remote.shipping_total, channel.shipping_product_id, 1),
+            (remote.gift_wrap_total, channel.gift_wrap_product_id, 1),
+            (remote.discount_total, channel.discount_product_id, -1),
+        ):
+            if amount and product:
+                commands.append(
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": 1,
+                            "price_unit": sign * abs(float(amount)),
+                        }
+                    )
+                )
+        return commands
+
+    @api.model
+    def _marketplace_pending_quantities(self, products):
+        """Return ``{product_id: units}`` that marketplace orders need but have not reserved.
+
+        Draft orders (to fix, or not auto-confirmed) reserve nothing yet, and
+        confirmed ones may wait for stock: selling those units again would
+        oversell. Two grouped queries for all products.
+        """
+        if not products:
+            return {}
+        pending = dict.fromkeys(products.ids, 0.0)
+        for product, qty in (
+            self.env["sale.order.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", products.ids),
+                    ("order_id.marketplace_channel_id", "!=", False),
+                    ("order_id.state", "in", ("draft", "sent")),
+                ],
+                ["product_id"],
+                ["product_uom_qty:sum"],
+            )
+        ):
+            pending[product.id] += qty
+        for product, demand, reserved in (
+            self.env["stock.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", products.ids),
+                    ("sale_line_id.order_id.marketplace_channel_id", "!=", False),
+                    ("state", "in", ("waiting", "confirmed", "partially_available")),
+                ],
+                ["product_id"],
+                ["product_uom_qty:sum", "quantity:sum"],
+            )
+        ):
+            pending[product.id] += max(demand - reserved, 0.0)
+        return pending
 
     # === STATUS === #
 

@@ -1,9 +1,10 @@
-from . import (
-    test_allocation,
-    test_jobs,
-    test_marketplace_channel,
-    test_marketplace_listing,
-    test_order_import,
-    test_security,
-    test_ui,
-)
+from . import test_allocation
+from . import test_jobs
+from . import test_marketplace_channel
+from . import test_marketplace_listing
+from . import test_order_import
+from . import test_security
+from . import test_stock_events
+from . import test_shipment
+from . import test_sync_log
+from . import test_ui

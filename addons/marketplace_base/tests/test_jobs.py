@@ -28,17 +28,18 @@ class TestJobs(MarketplaceCommon):
     def test_crons_enqueue_one_job_per_connected_channel(self):
         """Test that each cron enqueues one job per connected channel, on its job channel."""
         Channel = self.env["marketplace.channel"]
-        for cron, method in (
-            ("_cron_import_orders", "_import_orders"),
-            ("_cron_push_stock", "_push_stock"),
-            ("_cron_push_prices", "_push_prices"),
-            ("_cron_reconcile", "_reconcile"),
+        for cron, method, kwargs in (
+            ("_cron_import_orders", "_import_orders", {}),
+            ("_cron_push_stock", "_push_stock", {}),
+            ("_cron_push_prices", "_push_prices", {"scan_all": True}),
+            ("_cron_reconcile", "_reconcile", {}),
         ):
             with trap_jobs() as trap:
                 getattr(Channel, cron)()
                 trap.assert_jobs_count(1)  # the draft channel is skipped
                 trap.assert_enqueued_job(
                     getattr(self.channel, method),
+                    kwargs=kwargs,
                     properties={"channel": "root.marketplace.none"},
                 )
 
@@ -127,7 +128,9 @@ class TestJobs(MarketplaceCommon):
         self._create_listing(self.product_a, "A")
         self._create_listing(self.product_b, "B", pack_qty=2, last_pushed_price=18.0)
         with self.fake_connector() as state:
-            self.channel._push_prices()
+            self.channel._push_prices()  # nothing marked: no call
+            self.assertFalse(state["calls"])
+            self.channel._push_prices(scan_all=True)  # the cron compares every listing
         self.assertEqual({k: float(v) for k, v in state["prices"].items()}, {"A": 9.0})
 
     def test_reconcile_marks_drift(self):

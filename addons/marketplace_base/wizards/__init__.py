@@ -1,1 +1,2 @@
-from . import marketplace_channel_setup_wizard, marketplace_listing_link_wizard
+from . import marketplace_channel_setup_wizard
+from . import marketplace_listing_link_wizard

@@ -45,30 +45,45 @@ def exercise(seed=0):
         called.append(operation_id)
 
     order = sim.control.create_order(
-        marketplace_id=DE, fulfilled_by="MERCHANT", lines=1, pending=False, cancelled=False,
+        marketplace_id=DE,
+        fulfilled_by="MERCHANT",
+        lines=1,
+        pending=False,
+        cancelled=False,
         partially_shipped=False,
-    )  # fmt: skip
+    )
     sim.control.advance(121)
     item = order["orderItems"][0]
     call("getMarketplaceParticipations", "GET", "/sellers/v1/marketplaceParticipations")
     call(
-        "createRestrictedDataToken", "POST", "/tokens/2021-03-01/restrictedDataToken",
+        "createRestrictedDataToken",
+        "POST",
+        "/tokens/2021-03-01/restrictedDataToken",
         json={"restrictedResources": [{"method": "GET", "path": "/orders/2026-01-01/orders"}]},
-    )  # fmt: skip
+    )
     call(
-        "searchOrders", "GET", "/orders/2026-01-01/orders",
+        "searchOrders",
+        "GET",
+        "/orders/2026-01-01/orders",
         params={"createdAfter": isoformat(sim.clock.now() - 3600), "includedData": "FULFILLMENT"},
-    )  # fmt: skip
+    )
     call("getOrder", "GET", f"/orders/2026-01-01/orders/{order['orderId']}")
     v0 = f"/orders/v0/orders/{order['orderId']}"
-    call("getOrders", "GET", "/orders/v0/orders",
-         params={"MarketplaceIds": DE, "CreatedAfter": isoformat(sim.clock.now() - 3600)})  # fmt: skip
+    hour_ago = isoformat(sim.clock.now() - 3600)
+    call(
+        "getOrders",
+        "GET",
+        "/orders/v0/orders",
+        params={"MarketplaceIds": DE, "CreatedAfter": hour_ago},
+    )
     call("ordersV0.getOrder", "GET", v0)
     call("getOrderItems", "GET", f"{v0}/orderItems")
     call("getOrderAddress", "GET", f"{v0}/address")
     call("getOrderBuyerInfo", "GET", f"{v0}/buyerInfo")
     call(
-        "confirmShipment", "POST", f"/orders/v0/orders/{order['orderId']}/shipmentConfirmation",
+        "confirmShipment",
+        "POST",
+        f"/orders/v0/orders/{order['orderId']}/shipmentConfirmation",
         status=204,
         json={
             "marketplaceId": DE,
@@ -82,7 +97,7 @@ def exercise(seed=0):
                 ],
             },
         },
-    )  # fmt: skip
+    )
     call(
         "listFinancialEventsByOrderId",
         "GET",
@@ -95,12 +110,27 @@ def exercise(seed=0):
         "fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT", "quantity": 1}],
     }
     market = {"marketplaceIds": DE}
-    call("putListingsItem", "PUT", listing, params=market,
-         json={"productType": "PRODUCT", "attributes": attributes})  # fmt: skip
-    patches = [{"op": "replace", "path": "/attributes/fulfillment_availability",
-                "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 5}]}]  # fmt: skip
-    call("patchListingsItem", "PATCH", listing, params=market,
-         json={"productType": "PRODUCT", "patches": patches})  # fmt: skip
+    call(
+        "putListingsItem",
+        "PUT",
+        listing,
+        params=market,
+        json={"productType": "PRODUCT", "attributes": attributes},
+    )
+    patches = [
+        {
+            "op": "replace",
+            "path": "/attributes/fulfillment_availability",
+            "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 5}],
+        }
+    ]
+    call(
+        "patchListingsItem",
+        "PATCH",
+        listing,
+        params=market,
+        json={"productType": "PRODUCT", "patches": patches},
+    )
     call("getListingsItem", "GET", listing, params={**market, "includedData": "summaries,offers"})
     call("searchListingsItems", "GET", f"/listings/2021-08-01/items/{seller}", params=market)
     call("deleteListingsItem", "DELETE", listing, params=market)
@@ -113,21 +143,44 @@ def exercise(seed=0):
     called.append("createFeedDocument")
     feed_body = {
         "header": {"sellerId": seller, "version": "2.0"},
-        "messages": [{"messageId": 1, "sku": "MUG-CERAMIC-350", "operationType": "PATCH",
-                      "productType": "PRODUCT", "patches": patches}],
-    }  # fmt: skip
+        "messages": [
+            {
+                "messageId": 1,
+                "sku": "MUG-CERAMIC-350",
+                "operationType": "PATCH",
+                "productType": "PRODUCT",
+                "patches": patches,
+            }
+        ],
+    }
     _expect(session.put(document["url"], data=json.dumps(feed_body)), 200)
     feed = _expect(
         session.post(
             BASE_URL + "/feeds/2021-06-30/feeds",
-            json={"feedType": "JSON_LISTINGS_FEED", "marketplaceIds": [DE],
-                  "inputFeedDocumentId": document["feedDocumentId"]},
+            json={
+                "feedType": "JSON_LISTINGS_FEED",
+                "marketplaceIds": [DE],
+                "inputFeedDocumentId": document["feedDocumentId"],
+            },
         ),
         202,
-    ).json()  # fmt: skip
+    ).json()
     called.append("createFeed")
     sim.control.advance(90)
     result = _expect(session.get(f"{BASE_URL}/feeds/2021-06-30/feeds/{feed['feedId']}"), 200).json()
     called.append("getFeed")
     call("getFeedDocument", "GET", f"/feeds/2021-06-30/documents/{result['resultFeedDocumentId']}")
+    call("getFeeds", "GET", "/feeds/2021-06-30/feeds", params={"feedTypes": "JSON_LISTINGS_FEED"})
+    queued = _expect(
+        session.post(
+            BASE_URL + "/feeds/2021-06-30/feeds",
+            json={
+                "feedType": "JSON_LISTINGS_FEED",
+                "marketplaceIds": [DE],
+                "inputFeedDocumentId": document["feedDocumentId"],
+            },
+        ),
+        202,
+    ).json()
+    call("cancelFeed", "DELETE", f"/feeds/2021-06-30/feeds/{queued['feedId']}")
     return called

@@ -119,6 +119,30 @@ class FeedService:
         self.progress()
         return self.render(feed)
 
+    def cancel(self, seller, feed_id):
+        feed = self.feeds.get(feed_id)
+        if feed is None or feed["seller"] != seller:
+            raise SimError(404, "NotFound", f"Feed {feed_id} was not found.")
+        self.progress()
+        if feed["status"] != "IN_QUEUE":
+            raise SimError(400, "InvalidInput", "Only a feed still IN_QUEUE can be cancelled.")
+        feed["status"] = "CANCELLED"
+
+    def search(self, seller, query):
+        found = [
+            feed
+            for feed in self.feeds.values()
+            if feed["seller"] == seller
+            and feed["feedType"] in query["types"]
+            and (not query["statuses"] or feed["status"] in query["statuses"])
+            and (
+                not query["marketplaces"]
+                or set(feed["marketplaceIds"]) & set(query["marketplaces"])
+            )
+            and query["since"] <= feed["createdTime"] <= query["until"]
+        ]
+        return sorted(found, key=lambda feed: (-feed["createdTime"], feed["feedId"]))
+
     def render(self, feed):
         out = {
             "feedId": feed["feedId"],
@@ -127,7 +151,7 @@ class FeedService:
             "createdTime": isoformat(feed["createdTime"]),
             "processingStatus": feed["status"],
         }
-        if feed["status"] != "IN_QUEUE":
+        if feed["status"] in ("IN_PROGRESS", "DONE", "FATAL"):
             out["processingStartTime"] = isoformat(feed["createdTime"] + QUEUE_SECONDS)
         if feed["status"] in ("DONE", "FATAL"):
             out["processingEndTime"] = isoformat(

@@ -35,10 +35,8 @@ def _issue(code, message, severity="ERROR", attribute=None, category="INVALID_AT
 
 
 def missing(attribute):
-    return _issue(
-        "90220", f"'{attribute}' is required but not supplied.", attribute=attribute,
-        category="MISSING_ATTRIBUTE",
-    )  # fmt: skip
+    message = f"'{attribute}' is required but not supplied."
+    return _issue("90220", message, attribute=attribute, category="MISSING_ATTRIBUTE")
 
 
 @dataclass

@@ -105,9 +105,9 @@ class OrderBook:
     def generate(self, created=None, **overrides):
         """Create one random order; ``overrides`` force any flag or field.
 
-        Flags: marketplace_id, fulfilled_by (MERCHANT/AMAZON), status, lines (count),
-        b2b, gift, promotion, shipping, unknown_sku, cancelled, partially_shipped,
-        address_line2, phone, skus (list of catalogue SKUs to use, one line each).
+        Flags: marketplace_id, fulfilled_by (MERCHANT/AMAZON), status, pending, lines
+        (count), b2b, gift, promotion, shipping, unknown_sku, no_title, cancelled,
+        partially_shipped, address_line2, phone, skus (SKUs to sell, one line each).
         """
         created = self.clock.now() if created is None else created
         marketplace = MARKETPLACES[
@@ -178,7 +178,7 @@ class OrderBook:
             order["status"] = overrides["status"]
         self.orders[order["id"]] = order
         if flags["cancelled"]:
-            self.cancel(order["id"], "BuyerCanceled", when=created + 600)
+            self.cancel(order["id"], "BuyerCanceled", when=self._later(created, 600))
         elif (
             order["status"] != "PENDING"
             and flags["partially_shipped"]
@@ -186,7 +186,7 @@ class OrderBook:
         ):
             # One package with part of the first line (all of it if it has a single unit).
             first = lines[0]
-            shipped_at = created + min(3600, max(0, self.clock.now() - created))
+            shipped_at = self._later(created, 3600)
             self.ship(
                 order,
                 {
@@ -201,6 +201,10 @@ class OrderBook:
                 posted=shipped_at,
             )
         return order
+
+    def _later(self, created, delay):
+        """When a generated event happened: ``delay`` after creation, never in the future."""
+        return created + min(delay, max(0, self.clock.now() - created))
 
     def generate_many(self, count, start=None, spacing=600, **overrides):
         """``count`` orders, ``spacing`` seconds apart, ending ``spacing`` s before now."""

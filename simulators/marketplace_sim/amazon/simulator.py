@@ -49,6 +49,8 @@ SEARCH_ORDERS_MAX_PAGE = 100
 # The *Before filters must be at least this far in the past (orders still settling).
 SETTLE_SECONDS = 120
 LISTINGS_APIS = {"listingsItems_2021-08-01"}
+LISTINGS_FEED_RATE_KEY = "createFeed:JSON_LISTINGS_FEED"
+LISTINGS_FEED_LIMIT = RateLimit(5 / 300, 5)  # 5 JSON_LISTINGS_FEED feeds per 5 minutes
 RDT_PREFIX = "Atz.sprdt|"  # restricted data tokens unlock PII in the v0 order views
 
 
@@ -65,13 +67,21 @@ class SearchParams:
 
 
 SEARCH_2026 = SearchParams(
-    "createdAfter", "createdBefore", "lastUpdatedAfter", "lastUpdatedBefore",
-    "maxResultsPerPage", "marketplaceIds",
-)  # fmt: skip
+    "createdAfter",
+    "createdBefore",
+    "lastUpdatedAfter",
+    "lastUpdatedBefore",
+    "maxResultsPerPage",
+    "marketplaceIds",
+)
 SEARCH_V0 = SearchParams(
-    "CreatedAfter", "CreatedBefore", "LastUpdatedAfter", "LastUpdatedBefore",
-    "MaxResultsPerPage", "MarketplaceIds",
-)  # fmt: skip
+    "CreatedAfter",
+    "CreatedBefore",
+    "LastUpdatedAfter",
+    "LastUpdatedBefore",
+    "MaxResultsPerPage",
+    "MarketplaceIds",
+)
 _RATE_ROW = re.compile(r"\|\s*([\d.]+)\s*\|\s*(\d+)\s*\|")
 
 
@@ -121,7 +131,7 @@ class AmazonSimulator(SimApp):
     def __init__(
         self, seed=0, clock=None, validate=True, strict=True, initial_orders=0, listings=True
     ):
-        self.rate_limits = published_rate_limits()
+        self.rate_limits = {**published_rate_limits(), LISTINGS_FEED_RATE_KEY: LISTINGS_FEED_LIMIT}
         super().__init__(seed=seed, clock=clock, validate=validate, strict=strict)
         self.seller_id = DEFAULT_SELLER_ID
         self.marketplace_ids = list(MARKETPLACES)
@@ -172,9 +182,11 @@ class AmazonSimulator(SimApp):
         seller = self.lwa.check(call.request.headers.get("x-amz-access-token"))
         if seller is None:
             raise SimError(
-                403, "Unauthorized", "Access to requested resource is denied.",
+                403,
+                "Unauthorized",
+                "Access to requested resource is denied.",
                 "A grantless token cannot call a seller operation.",
-            )  # fmt: skip
+            )
         return seller
 
     def decorate_response(self, call, response):
@@ -203,9 +215,11 @@ class AmazonSimulator(SimApp):
     def _check_seller(self, call):
         if call.path_args["sellerId"] != call.account:
             raise SimError(
-                403, "Unauthorized", "Access to requested resource is denied.",
+                403,
+                "Unauthorized",
+                "Access to requested resource is denied.",
                 "sellerId does not belong to the authorised selling partner.",
-            )  # fmt: skip
+            )
 
     def _time_arg(self, call, name):
         value = call.arg(name)
@@ -383,9 +397,12 @@ class AmazonSimulator(SimApp):
         return json_response({"order": self.orders.render(order, self._included(call))})
 
     @operation(
-        "GET", "/orders/v0/orders/<orderId>", operation_id="getOrder", api="ordersV0",
+        "GET",
+        "/orders/v0/orders/<orderId>",
+        operation_id="getOrder",
+        api="ordersV0",
         rate_key="ordersV0.getOrder",
-    )  # fmt: skip
+    )
     def get_order_v0(self, call):
         self.sync()
         order = self.orders.get(call.path_args["orderId"])
@@ -560,6 +577,11 @@ class AmazonSimulator(SimApp):
     def createFeed(self, call):
         body = self._body(call)
         marketplaces = self._marketplaces(call, body.get("marketplaceIds") or [])
+        if body.get("feedType") == "JSON_LISTINGS_FEED":
+            # A second, feed-type bucket on top of createFeed's own one.
+            throttle = self.limiter.acquire(call.account, LISTINGS_FEED_RATE_KEY)
+            if throttle is not None:
+                return self.throttled_response(call, throttle)
         feed_id = self.feeds.create_feed(
             call.account, body.get("feedType"), marketplaces, body.get("inputFeedDocumentId")
         )
@@ -568,6 +590,41 @@ class AmazonSimulator(SimApp):
     @operation("GET", "/feeds/2021-06-30/feeds/<feedId>", api="feeds_2021-06-30")
     def getFeed(self, call):
         return json_response(self.feeds.get_feed(call.account, call.path_args["feedId"]))
+
+    @operation("DELETE", "/feeds/2021-06-30/feeds/<feedId>", api="feeds_2021-06-30")
+    def cancelFeed(self, call):
+        self.feeds.cancel(call.account, call.path_args["feedId"])
+        return empty_response(200)
+
+    @operation("GET", "/feeds/2021-06-30/feeds", api="feeds_2021-06-30")
+    def getFeeds(self, call):
+        self.sync()
+        token = call.arg("nextToken")
+        if token:
+            query = self._page_query(call, "nextToken")
+        else:
+            size = call.arg("pageSize", "10")
+            query = {
+                "types": call.arg_list("feedTypes"),
+                "marketplaces": call.arg_list("marketplaceIds"),
+                "statuses": call.arg_list("processingStatuses"),
+                "since": self._time_arg(call, "createdSince") or self.clock.now() - 90 * 86400,
+                "until": self._time_arg(call, "createdUntil") or self.clock.now(),
+                "size": int(size) if size.isdigit() and 1 <= int(size) <= 100 else 0,
+                "offset": 0,
+            }
+            if not query["types"]:
+                raise SimError(400, "InvalidInput", "feedTypes is required without nextToken.")
+            if not query["size"]:
+                raise SimError(400, "InvalidInput", "pageSize must be between 1 and 100.")
+        found = self.feeds.search(call.account, query)
+        offset, size = query["offset"], query["size"]
+        body = {"feeds": [self.feeds.render(feed) for feed in found[offset : offset + size]]}
+        if offset + size < len(found):
+            token = f"{self.rng.getrandbits(96):024x}"
+            self._pages[token] = {**query, "offset": offset + size}
+            body["nextToken"] = token
+        return json_response(body)
 
     @operation("GET", "/feeds/2021-06-30/documents/<feedDocumentId>", api="feeds_2021-06-30")
     def getFeedDocument(self, call):
