@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from jsonschema_path import SchemaPath
 from openapi_core import Config, OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
+from openapi_core.exceptions import OpenAPIError
 from openapi_core.templating.paths.exceptions import PathError
 
 # The specs live outside the repo in this workspace; SIM_SPECS_DIR moves them elsewhere.
@@ -165,10 +166,15 @@ class ContractSpec:
         """Validate a werkzeug response to ``request``; return the list of errors."""
         with self._lock, warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Unsupported scheme type", UserWarning)
-            result = self.openapi.unmarshal_response(
-                _ProductionRequest(request, self.server_url), WerkzeugOpenAPIResponse(response)
-            )
-        return list(result.errors)
+            # validate (not unmarshal): same verdict, tens of times faster on big pages.
+            try:
+                self.openapi.validate_response(
+                    _ProductionRequest(request, self.server_url),
+                    WerkzeugOpenAPIResponse(response),
+                )
+            except OpenAPIError as exc:
+                return [exc]
+        return []
 
 
 def current_test():
