@@ -124,6 +124,15 @@ class MarketplaceChannel(models.Model):
         ),
         help="Product of the gift-wrap line of imported orders.",
     )
+    marketplace_location_id = fields.Many2one(
+        "stock.location",
+        string="Marketplace Stock Location",
+        check_company=True,
+        domain="[('usage', '=', 'internal')]",
+        help="Where the goods the marketplace stores and ships itself (e.g. Amazon FBA) are "
+        "kept. Orders fulfilled by the marketplace are delivered from here, with no picking "
+        "in our warehouses. Keep it outside the warehouses that feed other channels.",
+    )
     carrier_mapping_ids = fields.One2many(
         "marketplace.carrier.mapping", "channel_id", string="Carriers"
     )

@@ -1,14 +1,28 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    marketplace_buyer_ref = fields.Char(
+        copy=False,
+        index="btree_not_null",
+        help="The buyer's id on a marketplace, as '<marketplace>:<id>': finds repeat buyers.",
+    )
 
     @api.model
     def _marketplace_find_or_create(self, channel, remote):
         """Return the buyer of ``remote``: a repeat buyer is found by email."""
         address = remote.billing_address or remote.shipping_address
         email = remote.buyer_email or (address and address.email) or ""
+        company_domain = [("company_id", "in", [channel.company_id.id, False])]
+        buyer_ref = remote.buyer_ref and f"{channel.channel_type}:{remote.buyer_ref}"
+        if buyer_ref:
+            partner = self.search(
+                [("marketplace_buyer_ref", "=", buyer_ref), *company_domain], limit=1
+            )
+            if partner:
+                return partner
         if email:
             partner = self.search(
                 [
@@ -27,6 +41,7 @@ class ResPartner(models.Model):
                 or (address and address.name)
                 or self.env._("Buyer of %s", remote.marketplace_ref),
                 "email": email or False,
+                "marketplace_buyer_ref": buyer_ref or False,
                 "is_company": bool(remote.is_business and address and address.company),
                 "company_id": channel.company_id.id,
             }

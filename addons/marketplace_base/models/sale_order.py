@@ -62,13 +62,14 @@ class SaleOrder(models.Model):
         created = updated = to_fix = 0
         for remote in remote_orders:
             order = existing.get(remote.marketplace_ref)
+            if order:
+                order._marketplace_update_from(remote)
+                updated += 1
+                continue
             try:
                 with self.env.cr.savepoint():
-                    if order:
-                        order._marketplace_apply_status(remote)
-                        updated += 1
-                        continue
                     order = self._marketplace_create_order(channel, remote)
+                    order._marketplace_process_new(remote)
             except psycopg2.IntegrityError:
                 # Another job committed the same order meanwhile: nothing is lost.
                 _logger.info("Order %s of %s already imported", remote.marketplace_ref, channel.id)
@@ -89,8 +90,6 @@ class SaleOrder(models.Model):
             if order.marketplace_to_fix:
                 to_fix += 1
                 order._marketplace_schedule_fix_activity()
-            elif channel.auto_confirm_orders and remote.status != "cancelled":
-                order.action_confirm()
         message = self.env._(
             "%(created)s order(s) imported, %(updated)s updated, %(to_fix)s to fix.",
             created=created,
@@ -205,6 +204,7 @@ class SaleOrder(models.Model):
                 )
                 continue
             qty = line.quantity * listing.pack_qty
+            taxes = self._marketplace_line_taxes(channel, listing.product_id)
             commands.append(
                 Command.create(
                     {
@@ -213,10 +213,44 @@ class SaleOrder(models.Model):
                         "price_unit": float(line.price_total) / qty if qty else 0.0,
                         "marketplace_line_ref": line.line_ref,
                         "marketplace_pack_qty": listing.pack_qty,
+                        "tax_ids": [Command.set(taxes.ids)],
                     }
                 )
             )
         return commands, problems
+
+    @api.model
+    def _marketplace_line_taxes(self, channel, product):
+        """Taxes of ``product`` on ``channel``, tax-included when its prices are."""
+        taxes = product.taxes_id._filter_taxes_by_company(channel.company_id)
+        if channel.fiscal_position_id:
+            taxes = channel.fiscal_position_id.map_tax(taxes)
+        if channel.price_include_tax:
+            taxes = self.env["account.tax"].concat(
+                *(self._marketplace_included_tax(tax) for tax in taxes)
+            )
+        return taxes
+
+    @api.model
+    def _marketplace_included_tax(self, tax):
+        """Return ``tax`` in its price-included form (found, or created once)."""
+        if tax.price_include or tax.amount_type != "percent":
+            return tax
+        Tax = self.env["account.tax"].sudo()
+        included = Tax.search(
+            [
+                ("company_id", "=", tax.company_id.id),
+                ("type_tax_use", "=", tax.type_tax_use),
+                ("amount_type", "=", "percent"),
+                ("amount", "=", tax.amount),
+                ("price_include_override", "=", "tax_included"),
+                ("tax_group_id", "=", tax.tax_group_id.id),
+            ],
+            limit=1,
+        )
+        return included or tax.sudo().copy(
+            {"name": f"{tax.name} (incl.)", "price_include_override": "tax_included"}
+        )
 
     @api.model
     def _marketplace_extra_lines(self, channel, remote):
@@ -234,6 +268,9 @@ class SaleOrder(models.Model):
                             "product_id": product.id,
                             "product_uom_qty": 1,
                             "price_unit": sign * abs(float(amount)),
+                            "tax_ids": [
+                                Command.set(self._marketplace_line_taxes(channel, product).ids)
+                            ],
                         }
                     )
                 )
@@ -280,7 +317,103 @@ class SaleOrder(models.Model):
             pending[product.id] += max(demand - reserved, 0.0)
         return pending
 
+    def _marketplace_process_new(self, remote):
+        """Check a freshly built order, then confirm or deliver it as the channel says."""
+        self.ensure_one()
+        channel = self.marketplace_channel_id
+        if not self.marketplace_to_fix:
+            problem = self._marketplace_check_totals(remote)
+            if problem:
+                self.write({"marketplace_to_fix": True, "marketplace_error": problem})
+        if self.marketplace_to_fix:
+            return
+        if remote.status == "cancelled":
+            self._action_cancel()
+        elif remote.fulfilled_by_marketplace:
+            self._marketplace_deliver_from_marketplace()
+        elif channel.auto_confirm_orders:
+            self.action_confirm()
+
+    def _marketplace_check_totals(self, remote):
+        """Return why the order does not match the marketplace's, or ``""``."""
+        if remote.currency and remote.currency != self.currency_id.name:
+            return self.env._(
+                "The marketplace sold in %(remote)s but the order is in %(ours)s: give the "
+                "channel a pricelist in %(remote)s.",
+                remote=remote.currency,
+                ours=self.currency_id.name,
+            )
+        if self.currency_id.compare_amounts(self.amount_total, float(remote.total)):
+            return self.env._(
+                "The order total %(ours)s differs from the marketplace's %(remote)s: check the "
+                "taxes of the products and the channel's tax setting.",
+                ours=self.amount_total,
+                remote=remote.total,
+            )
+        return ""
+
+    def _marketplace_deliver_from_marketplace(self):
+        """Record an order the marketplace shipped from its own warehouse (Amazon FBA).
+
+        No picking from our warehouses: the order is confirmed without
+        procurement and its goods leave the channel's marketplace location.
+        """
+        self.ensure_one()
+        location = self.marketplace_channel_id.marketplace_location_id
+        if not location:
+            self.write(
+                {
+                    "marketplace_to_fix": True,
+                    "marketplace_error": self.env._(
+                        "This order was fulfilled by the marketplace: set the channel's "
+                        "marketplace stock location, then reprocess it."
+                    ),
+                }
+            )
+            return
+        self.with_context(skip_procurement=True).action_confirm()
+        customer = self.env.ref("stock.stock_location_customers")
+        moves = self.env["stock.move"].create(
+            [
+                {
+                    "product_id": line.product_id.id,
+                    "product_uom_qty": line.product_uom_qty,
+                    "product_uom": line.product_uom_id.id,
+                    "location_id": location.id,
+                    "location_dest_id": customer.id,
+                    "sale_line_id": line.id,
+                    "origin": self.name,
+                    "company_id": self.company_id.id,
+                }
+                for line in self.order_line.filtered(lambda rec: rec.product_id.is_storable)
+            ]
+        )
+        moves._action_confirm()
+        for move in moves:
+            move.quantity = move.product_uom_qty
+        moves.picked = True
+        moves._action_done()
+
     # === STATUS === #
+
+    def _marketplace_update_from(self, remote):
+        """Apply a re-read order; a failure flags the order instead of failing the batch."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._marketplace_apply_status(remote)
+        except psycopg2.Error:
+            raise
+        except Exception as exc:
+            self.write(
+                {
+                    "marketplace_to_fix": True,
+                    "marketplace_error": self.env._(
+                        "Could not apply the marketplace update: %s", exc
+                    ),
+                }
+            )
+            self._marketplace_schedule_fix_activity()
 
     def _marketplace_apply_status(self, remote):
         """Follow the marketplace's status: cancel before shipping, flag after."""
@@ -313,27 +446,29 @@ class SaleOrder(models.Model):
             )
 
     def action_marketplace_reprocess(self):
-        """Fetch flagged orders again and rebuild them once their data is fixed."""
+        """Rebuild flagged draft orders from the marketplace once their data is fixed.
+
+        A flagged order already confirmed (e.g. cancelled on the marketplace
+        after shipping) was handled by hand: reprocessing clears its flag.
+        """
+        todo = self.env.ref("mail.mail_activity_data_todo")
         for order in self.filtered("marketplace_to_fix"):
             channel = order.marketplace_channel_id
-            with channel._handle_connector_errors():
-                remote = channel._get_connector().fetch_order(order.marketplace_ref)
-            lines, problems = self._marketplace_prepare_line_values(channel, remote)
-            if problems:
-                order.marketplace_error = "\n".join(problems)
-                continue
-            order.order_line.filtered(lambda rec: rec.marketplace_line_ref).unlink()
-            order.write(
-                {
-                    "order_line": lines,
-                    "marketplace_to_fix": False,
-                    "marketplace_error": False,
-                    "marketplace_status": remote.status,
-                }
+            if order.state in ("draft", "sent"):
+                with channel._handle_connector_errors():
+                    remote = channel._get_connector().fetch_order(order.marketplace_ref)
+                values = self._marketplace_prepare_order_values(channel, remote)
+                if values.get("marketplace_to_fix"):
+                    order.marketplace_error = values["marketplace_error"]
+                    continue
+                order.order_line.unlink()
+                order.write({**values, "marketplace_to_fix": False, "marketplace_error": False})
+                order._marketplace_process_new(remote)
+                if order.marketplace_to_fix:
+                    continue
+            else:
+                order.write({"marketplace_to_fix": False, "marketplace_error": False})
+            order.activity_ids.filtered(lambda a: a.activity_type_id == todo).action_feedback(
+                self.env._("Reprocessed")
             )
-            order.activity_ids.filtered(
-                lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_todo")
-            ).action_feedback(self.env._("Reprocessed"))
-            if channel.auto_confirm_orders and order.state in ("draft", "sent"):
-                order.action_confirm()
         return True

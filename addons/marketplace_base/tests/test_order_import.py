@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from odoo.tests import tagged
 
@@ -115,3 +116,112 @@ class TestOrderImport(MarketplaceCommon):
         self.assertNotEqual(shipped.state, "cancel")
         self.assertTrue(shipped.marketplace_to_fix)
         self.assertIn("return", shipped.marketplace_error)
+
+
+@tagged("post_install", "-at_install")
+class TestOrderImportAmounts(MarketplaceCommon):
+    """Taxes, totals, extra lines, marketplace-fulfilled orders and repeat buyers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tax = cls.env["account.tax"].create(
+            {
+                "name": "VAT 20",
+                "amount": 20,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+            }
+        )
+        (cls.product_a | cls.product_b).taxes_id = cls.tax
+        cls._create_listing(cls.product_a, "MUG")
+        cls._set_stock(cls.product_a, 50)
+
+    def _import(self, *orders):
+        with self.fake_connector() as state:
+            for order in orders:
+                state["orders"][order.marketplace_ref] = order
+            return self.channel._import_orders()
+
+    def _get(self, ref):
+        return self.env["sale.order"].search([("marketplace_ref", "=", ref)])
+
+    def test_tax_included_prices_match_marketplace_total(self):
+        """Test that tax-included marketplace prices give the marketplace's total to the cent."""
+        self._import(
+            make_order(
+                "T-1", [("MUG", 3, "35.97")], shipping_total=Decimal("4.99"), total=Decimal("40.96")
+            )
+        )
+        order = self._get("T-1")
+        self.assertFalse(order.marketplace_to_fix, order.marketplace_error)
+        self.assertEqual(order.amount_total, 40.96)
+        self.assertTrue(all(order.order_line.tax_ids.mapped("price_include")))
+        self.assertEqual(order.state, "sale")
+
+    def test_tax_excluded_prices(self):
+        """Test that tax-excluded prices (US style) add the tax on top."""
+        self.channel.price_include_tax = False
+        self._import(make_order("T-2", [("MUG", 2, "20.00")], total=Decimal("24.00")))
+        order = self._get("T-2")
+        self.assertFalse(order.marketplace_to_fix, order.marketplace_error)
+        self.assertEqual(order.amount_tax, 4.0)
+
+    def test_total_mismatch_is_flagged(self):
+        """Test that an order whose total differs from the marketplace's is flagged."""
+        self._import(make_order("T-3", [("MUG", 1, "10.00")], total=Decimal("12.00")))
+        order = self._get("T-3")
+        self.assertTrue(order.marketplace_to_fix)
+        self.assertIn("differs", order.marketplace_error)
+        self.assertEqual(order.state, "draft")
+
+    def test_shipping_gift_wrap_and_discount_lines(self):
+        """Test the extra lines with the channel's products."""
+        self._import(
+            make_order(
+                "T-4",
+                [("MUG", 1, "10.00")],
+                shipping_total=Decimal("3.00"),
+                gift_wrap_total=Decimal("2.00"),
+                discount_total=Decimal("1.50"),
+                total=Decimal("13.50"),
+            )
+        )
+        order = self._get("T-4")
+        self.assertFalse(order.marketplace_to_fix, order.marketplace_error)
+        by_product = {line.product_id: line.price_unit for line in order.order_line}
+        self.assertEqual(by_product[self.channel.shipping_product_id], 3.0)
+        self.assertEqual(by_product[self.channel.gift_wrap_product_id], 2.0)
+        self.assertEqual(by_product[self.channel.discount_product_id], -1.5)
+
+    def test_marketplace_fulfilled_order(self):
+        """Test that an FBA-like order leaves the marketplace location, not our warehouse."""
+        fba = self.env["stock.location"].create({"name": "FBA", "usage": "internal"})
+        self._set_stock(self.product_a, 10, fba)
+        self.channel.marketplace_location_id = fba
+        listing = self.channel.listing_ids
+        before = listing._compute_available_to_sell()[listing.id]
+        self._import(make_order("F-1", [("MUG", 2, "20.00")], fulfilled_by_marketplace=True))
+        order = self._get("F-1")
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(order.picking_ids)
+        self.assertEqual(order.order_line.qty_delivered, 2)
+        self.assertEqual(self.product_a.with_context(location=fba.id).qty_available, 8)
+        self.assertEqual(listing._compute_available_to_sell()[listing.id], before)
+
+    def test_marketplace_fulfilled_without_location_is_flagged(self):
+        """Test that an FBA-like order on a channel without marketplace location is kept to fix."""
+        self._import(make_order("F-2", [("MUG", 1, "10.00")], fulfilled_by_marketplace=True))
+        order = self._get("F-2")
+        self.assertTrue(order.marketplace_to_fix)
+        self.assertIn("marketplace stock location", order.marketplace_error)
+
+    def test_repeat_buyer_by_marketplace_id(self):
+        """Test that the marketplace buyer id finds a repeat buyer whatever the email says."""
+        self._import(
+            make_order("B-1", [("MUG", 1, "10.00")], buyer_ref="BUYER9", email="a@example.com"),
+            make_order("B-2", [("MUG", 1, "10.00")], buyer_ref="BUYER9", email="b@example.com"),
+        )
+        self.assertEqual(self._get("B-1").partner_id, self._get("B-2").partner_id)
+        self.assertEqual(self._get("B-1").partner_id.marketplace_buyer_ref, "none:BUYER9")
