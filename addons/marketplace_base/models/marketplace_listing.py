@@ -277,24 +277,30 @@ class MarketplaceListing(models.Model):
         quants of the rule's locations for all its products.
         """
         result = dict.fromkeys(self.ids, 0)
-        for channel in self.channel_id:
-            listings = self.filtered(lambda rec, c=channel: rec.channel_id == c and rec.product_id)
-            rules = channel.stock_rule_ids
-            for rule, rule_listings in rules._dispatch_listings(listings):
+        # Pending order quantities do not depend on the channel: one pass for all.
+        pending = self.env["sale.order"]._marketplace_pending_quantities(self.product_id)
+        # Group by channel in SQL: filtering 100k records per channel in Python
+        # costs seconds.
+        groups = self.sudo()._read_group(
+            [("id", "in", self.ids), ("product_id", "!=", False)],
+            ["channel_id"],
+            ["id:array_agg"],
+        )
+        for channel, listing_ids in groups:
+            listings = self.browse(listing_ids)
+            for rule, rule_listings in channel.stock_rule_ids._dispatch_listings(listings):
                 locations = (
                     rule._get_source_locations() if rule else channel._get_default_locations()
                 )
                 free = self.env["marketplace.stock.rule"]._get_free_quantities(
                     rule_listings.product_id, locations
                 )
-                pending = self.env["sale.order"]._marketplace_pending_quantities(
-                    rule_listings.product_id
-                )
                 numbers = rule._get_allocation_rule() if rule else NO_RULE
                 for listing in rule_listings:
+                    product_id = listing.product_id.id
                     result[listing.id] = available_to_sell(
-                        free.get(listing.product_id.id, 0.0),
-                        pending.get(listing.product_id.id, 0.0),
+                        free.get(product_id, 0.0),
+                        pending.get(product_id, 0.0),
                         rule=numbers,
                         pack_qty=listing.pack_qty,
                     )

@@ -105,10 +105,13 @@ class MarketplaceStockRule(models.Model):
             if domain.is_true():
                 taken = remaining
             else:
-                products = self.env["product.product"].search(
-                    domain & Domain("id", "in", remaining.product_id.ids)
+                # A set of ids: ``record in recordset`` scans a tuple, too slow at 100k.
+                product_ids = set(
+                    self.env["product.product"]
+                    .search(domain & Domain("id", "in", remaining.product_id.ids))
+                    .ids
                 )
-                taken = remaining.filtered(lambda rec, p=products: rec.product_id in p)
+                taken = remaining.filtered(lambda rec, p=product_ids: rec.product_id.id in p)
             if taken:
                 groups.append((rule, taken))
                 remaining -= taken

@@ -1,4 +1,5 @@
 from . import test_allocation
+from . import test_concurrency
 from . import test_jobs
 from . import test_marketplace_channel
 from . import test_marketplace_listing

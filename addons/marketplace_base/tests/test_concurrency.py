@@ -1,0 +1,118 @@
+import threading
+
+from odoo import SUPERUSER_ID, api
+from odoo.orm.environments import Transaction
+from odoo.tests import TransactionCase, tagged
+from odoo.tests.common import release_test_lock
+from odoo.tools import mute_logger
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..exceptions import MarketplaceRateLimited
+from .common import FakeConnector, MarketplaceCommon, make_order
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentImport(TransactionCase):
+    """Two jobs importing the same order at once, in separate transactions."""
+
+    def _env(self, cr):
+        # Give the cursor its transaction up front: Environment() would otherwise
+        # look the registry up by name, under a lock the test runner holds.
+        if cr.transaction is None:
+            cr.transaction = Transaction(self.registry)
+        return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+
+    def setUp(self):
+        super().setUp()
+        # Committed fixtures: the two import transactions must both see them.
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            product = env["product.product"].create(
+                {"name": "Race mug", "default_code": "RACE-1", "type": "consu"}
+            )
+            self.channel_id = (
+                env["marketplace.channel"]
+                .create(
+                    {
+                        "name": "Race channel",
+                        "state": "connected",
+                        "auto_confirm_orders": False,
+                    }
+                )
+                .id
+            )
+            env["marketplace.listing"].create(
+                {
+                    "channel_id": self.channel_id,
+                    "channel_sku": "RACE",
+                    "product_id": product.id,
+                }
+            )
+            self.product_id = product.id
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            orders = env["sale.order"].search([("marketplace_channel_id", "=", self.channel_id)])
+            partners = orders.partner_id | orders.partner_shipping_id
+            orders.unlink()
+            env["marketplace.channel"].browse(self.channel_id).unlink()
+            env["product.product"].browse(self.product_id).unlink()
+            partners.unlink()
+
+    def test_two_concurrent_imports_create_one_order(self):
+        """Test that two transactions importing the same order leave exactly one."""
+        remote = make_order("RACE-ORDER", [("RACE", 1, "10.00")], email="race@example.com")
+        barrier = threading.Barrier(2, timeout=30)
+        results, errors = [], []
+
+        def worker():
+            try:
+                with self.registry.cursor() as cr:
+                    env = self._env(cr)
+                    channel = env["marketplace.channel"].browse(self.channel_id)
+                    barrier.wait()
+                    results.append(env["sale.order"]._marketplace_import_orders(channel, [remote]))
+            except Exception as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker) for _i in range(2)]
+        # The test framework holds the registry lock; other threads need it. The
+        # loser's unique violation is expected (and handled): keep it out of the log.
+        with release_test_lock(), mute_logger("odoo.sql_db"):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+        self.assertFalse(errors)
+        self.assertEqual(len(results), 2)
+        with self.registry.cursor() as cr:
+            count = self._env(cr)["sale.order"].search_count(
+                [("marketplace_channel_id", "=", self.channel_id)]
+            )
+        self.assertEqual(count, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestRetry(MarketplaceCommon):
+    def test_rate_limited_push_is_postponed_not_failed(self):
+        """Test that a throttled push raises a retryable error with the marketplace's delay."""
+        listing = self._create_listing(self.product_a, "A", needs_push=True)
+        self._set_stock(self.product_a, 3)
+
+        def throttled(connector, updates):
+            raise MarketplaceRateLimited("QuotaExceeded", seconds=42)
+
+        with self.fake_connector():
+            original = FakeConnector.push_stock
+            FakeConnector.push_stock = throttled
+            try:
+                with self.assertRaises(RetryableJobError) as caught:
+                    self.channel._push_stock()
+            finally:
+                FakeConnector.push_stock = original
+        self.assertEqual(caught.exception.seconds, 42)
+        self.assertTrue(caught.exception.ignore_retry)
+        self.assertTrue(listing.needs_push)

@@ -1,0 +1,298 @@
+"""Shared helpers for the benchmarks: a throwaway Odoo 19 database, an env as a library.
+
+Usage from a benchmark script (run as ``python3 bench/<script>.py``)::
+
+    from common import configure, create_db, drop_db, open_env
+
+    configure()
+    create_db("bench_x_123", ["marketplace_base"])
+    try:
+        with open_env("bench_x_123") as env:
+            ...
+    finally:
+        drop_db("bench_x_123")
+
+Odoo 19 must be importable (``odoo.release`` says where its source is, as in
+``tools/run_tests.py``) and OCA queue_job installed (site-packages'
+``odoo/addons`` or a folder in ``ODOO_ADDONS_PATH``). PostgreSQL is reached with
+``PGHOST``/``PGPORT``/``PGUSER``/``PGPASSWORD`` (default 127.0.0.1:5432 and the
+current login; not ``postgres``, which Odoo refuses).
+"""
+
+import contextlib
+import importlib.util
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ADDONS = os.path.join(ROOT, "addons")
+PYTHON = sys.executable
+
+# An initialised database to copy (``createdb -T``) instead of initialising
+# base, stock, sale... from scratch (~1 minute). Ignored when it does not exist.
+DEFAULT_TEMPLATE = os.environ.get("BENCH_TEMPLATE_DB", "mp_tmpl")
+
+_configured = False
+
+
+# === ODOO AND POSTGRESQL LOCATIONS === #
+
+
+def pg_params():
+    """Return the PostgreSQL connection parameters (host, port, user, password)."""
+    return {
+        "host": os.environ.get("PGHOST", "127.0.0.1"),
+        "port": os.environ.get("PGPORT", "5432"),
+        # The login of this process, not $USER, which environments set freely.
+        "user": os.environ.get("PGUSER") or pwd.getpwuid(os.getuid()).pw_name,
+        "password": os.environ.get("PGPASSWORD", ""),
+    }
+
+
+def odoo_source():
+    """Return the Odoo 19 source folder (the one holding odoo-bin), or exit."""
+    try:
+        import odoo.release as release  # noqa: PLC0415
+    except ImportError:
+        sys.exit("Odoo is not importable: install Odoo 19 for this Python")
+    if release.version_info[0] != 19:
+        sys.exit(f"Odoo {release.version} found, 19 needed")
+    return os.path.dirname(os.path.dirname(os.path.abspath(release.__file__)))
+
+
+def addons_paths():
+    """Return the addons path: Odoo's core addons, queue_job's folder, ours."""
+    source = odoo_source()
+    paths = [
+        p
+        for p in (os.path.join(source, "addons"), os.path.join(source, "odoo", "addons"))
+        if os.path.isdir(p)
+    ]
+    candidates = list(paths)
+    spec = importlib.util.find_spec("odoo")
+    if spec and spec.submodule_search_locations:
+        candidates += [os.path.join(p, "addons") for p in spec.submodule_search_locations]
+    candidates += os.environ.get("ODOO_ADDONS_PATH", "").split(os.pathsep)
+    queue_job = next(
+        (
+            folder
+            for folder in candidates
+            if folder and os.path.isfile(os.path.join(folder, "queue_job", "__manifest__.py"))
+        ),
+        None,
+    )
+    if not queue_job:
+        sys.exit("OCA queue_job not found: pip install --no-deps odoo-addon-queue-job")
+    return [*paths, queue_job, ADDONS]
+
+
+def odoo_bin_cmd():
+    source = odoo_source()
+    odoo_bin = os.path.join(source, "odoo-bin")
+    return [PYTHON, odoo_bin] if os.path.exists(odoo_bin) else [PYTHON, "-m", "odoo"]
+
+
+def db_args():
+    """Return odoo-bin's database options."""
+    pg = pg_params()
+    args = ["--db_host", pg["host"], "--db_port", pg["port"], "--db_user", pg["user"]]
+    if pg["password"]:
+        args += ["--db_password", pg["password"]]
+    return args
+
+
+def configure():
+    """Configure Odoo in this process (addons path, database server); once."""
+    global _configured
+    if _configured:
+        return
+    from odoo.tools import config  # noqa: PLC0415
+
+    config.parse_config(
+        [
+            *db_args(),
+            "--addons-path",
+            ",".join(addons_paths()),
+            "--log-level",
+            "warn",
+            "--http-interface",
+            "127.0.0.1",
+        ],
+        setup_logging=True,
+    )
+    _configured = True
+
+
+def filestore(dbname):
+    configure()
+    from odoo.tools import config  # noqa: PLC0415
+
+    return config.filestore(dbname)
+
+
+# === DATABASES === #
+
+
+def _pg_env():
+    env = dict(os.environ)
+    pg = pg_params()
+    env.update(PGHOST=pg["host"], PGPORT=pg["port"], PGUSER=pg["user"])
+    if pg["password"]:
+        env["PGPASSWORD"] = pg["password"]
+    return env
+
+
+def psql_value(sql, dbname="postgres"):
+    """Return the first column of the first row of ``sql`` (psql), or ''."""
+    proc = subprocess.run(
+        ["psql", "-X", "-At", "-d", dbname, "-c", sql],
+        env=_pg_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return proc.stdout.strip().split("\n")[0]
+
+
+def db_exists(dbname):
+    return psql_value(f"SELECT 1 FROM pg_database WHERE datname = '{dbname}'") == "1"
+
+
+def drop_db(dbname):
+    """Drop the database and its filestore (quietly when absent)."""
+    if _configured:
+        # Release this process's registry and pooled connections first.
+        from odoo import sql_db  # noqa: PLC0415
+        from odoo.modules.registry import Registry  # noqa: PLC0415
+
+        Registry.delete(dbname)
+        sql_db.close_db(dbname)
+    subprocess.run(["dropdb", "--if-exists", "--force", dbname], env=_pg_env(), check=False)
+    shutil.rmtree(filestore(dbname), ignore_errors=True)
+
+
+def create_db(dbname, modules, template=DEFAULT_TEMPLATE, quiet=True):
+    """Create ``dbname`` with ``modules`` installed (no demo data).
+
+    Copies ``template`` (database and filestore) when it exists, which skips
+    initialising base and the core apps; otherwise odoo-bin creates and
+    initialises the database from scratch. Exits with the end of Odoo's log
+    on failure.
+
+    :return: a short description of how the database was made
+    """
+    configure()
+    if db_exists(dbname):
+        sys.exit(f"database {dbname} already exists")
+    how = "fresh database"
+    if template and db_exists(template):
+        subprocess.run(["createdb", "-T", template, dbname], env=_pg_env(), check=True)
+        if os.path.isdir(filestore(template)):
+            shutil.copytree(filestore(template), filestore(dbname))
+        how = f"copy of {template}"
+    with tempfile.TemporaryDirectory() as tmp:
+        log_path = os.path.join(tmp, "odoo.log")
+        cmd = [
+            *odoo_bin_cmd(),
+            "-d",
+            dbname,
+            *db_args(),
+            "--addons-path",
+            ",".join(addons_paths()),
+            "-i",
+            ",".join(modules),
+            "--stop-after-init",
+            "--no-http",
+            "--workers",
+            "0",
+            "--max-cron-threads",
+            "0",
+            "--log-level",
+            "warn",
+        ]
+        if quiet:
+            cmd += ["--logfile", log_path]
+        proc = subprocess.run(cmd, env=_pg_env(), check=False)
+        if proc.returncode:
+            if quiet and os.path.exists(log_path):
+                with open(log_path, encoding="utf-8", errors="replace") as log:
+                    print("".join(log.readlines()[-40:]), file=sys.stderr)
+            drop_db(dbname)
+            sys.exit(f"odoo-bin -i {','.join(modules)} failed (exit {proc.returncode})")
+    return how
+
+
+@contextlib.contextmanager
+def open_env(dbname, context=None):
+    """Yield a superuser ``Environment`` on ``dbname``; commits nothing itself.
+
+    The cursor is rolled back at the end: call ``env.cr.commit()`` to keep data.
+    """
+    configure()
+    from odoo import api  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    registry = Registry(dbname)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, dict(context or {}))
+        try:
+            yield env
+        finally:
+            cr.rollback()
+
+
+# === FAST DATA LOADING === #
+
+
+def clone_rows(cr, table, proto_id, count, overrides, params=None):
+    """Insert ``count`` copies of row ``proto_id`` of ``table`` in one statement.
+
+    Every column but ``id`` is copied from the prototype (so stored computed
+    fields and defaults have the values the ORM gave it), except those in
+    ``overrides``: ``{column: SQL expression}``, where ``g.n`` is the copy number
+    (1..count) and ``%(name)s`` refers to ``params``. Caches are not touched: call
+    ``env.invalidate_all()`` afterwards.
+
+    :return: the new ids, in copy order
+    """
+    cr.execute(
+        """SELECT column_name FROM information_schema.columns
+           WHERE table_schema = current_schema() AND table_name = %s AND column_name != 'id'
+           ORDER BY ordinal_position""",
+        [table],
+    )
+    columns = [row[0] for row in cr.fetchall()]
+    unknown = set(overrides) - set(columns)
+    if unknown:
+        raise ValueError(f"{table} has no column {', '.join(sorted(unknown))}")
+    select = ", ".join(overrides.get(col, f'src."{col}"') for col in columns)
+    names = ", ".join(f'"{col}"' for col in columns)
+    cr.execute(
+        f"""INSERT INTO "{table}" ({names})
+            SELECT {select} FROM "{table}" src, generate_series(1, %(_count)s) AS g(n)
+            WHERE src.id = %(_proto)s ORDER BY g.n
+            RETURNING id""",
+        {**(params or {}), "_count": count, "_proto": proto_id},
+    )
+    return [row[0] for row in cr.fetchall()]
+
+
+def best_of(func, repeat=3, before=None):
+    """Run ``func`` ``repeat`` times; return (best seconds, last result).
+
+    ``before`` runs untimed before each run (e.g. ``env.invalidate_all``).
+    """
+    best, result = None, None
+    for _i in range(repeat):
+        if before:
+            before()
+        start = time.perf_counter()
+        result = func()
+        elapsed = time.perf_counter() - start
+        best = elapsed if best is None else min(best, elapsed)
+    return best, result
