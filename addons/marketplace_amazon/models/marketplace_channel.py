@@ -2,6 +2,8 @@ from odoo import fields, models
 
 from odoo.addons.marketplace_base.models.marketplace_channel import MANAGER_GROUP
 
+from ..connector import AmazonConnector
+
 
 class MarketplaceChannel(models.Model):
     _inherit = "marketplace.channel"
@@ -27,6 +29,12 @@ class MarketplaceChannel(models.Model):
         string="LWA Client Secret", copy=False, groups=MANAGER_GROUP
     )
     amazon_refresh_token = fields.Char(string="Refresh Token", copy=False, groups=MANAGER_GROUP)
+
+    def _get_connector_class(self):
+        """Override of `marketplace_base` to return the Amazon connector."""
+        if self.channel_type != "amazon":
+            return super()._get_connector_class()
+        return AmazonConnector
 
     def _get_connector_settings(self):
         """Override of `marketplace_base` to add the Amazon settings."""

@@ -1,1 +1,2 @@
 from . import test_amazon_channel
+from . import test_amazon_flows

@@ -49,10 +49,13 @@ class TestAmazonChannel(MarketplaceCommon):
             connector = self.amazon_channel.with_user(self.user)._get_connector()
         self.assertEqual(connector.settings[SECRETS[0]], "s3cret-amazon-value")
 
-    def test_no_connector_yet(self):
-        """Test that the stub gives a clear error instead of a broken connector."""
+    def test_dispatch_to_amazon_connector(self):
+        """Test that an Amazon channel dispatches to the Amazon connector, others do not."""
+        from ..connector import AmazonConnector  # noqa: PLC0415
+
+        self.assertIsInstance(self.amazon_channel._get_connector(), AmazonConnector)
         with self.assertRaisesRegex(UserError, "No connector"):
-            self.amazon_channel._get_connector()
+            self.channel._get_connector()
 
     def test_job_channel(self):
         """Test that Amazon jobs run in their own queue_job channel."""
