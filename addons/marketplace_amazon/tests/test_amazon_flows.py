@@ -180,3 +180,10 @@ class TestAmazonFlows(MarketplaceCommon):
         packages = control.shipments(mfn)
         self.assertEqual(packages[0]["trackingNumber"], "00340434161094042557")
         self.assertEqual(control.order_status(mfn), "SHIPPED")
+        # Amazon booked its fees with the shipment: they land on the order.
+        self.assertTrue(orders[mfn]._marketplace_import_fees())
+        commission = orders[mfn].marketplace_fee_ids.filtered(
+            lambda fee: fee.fee_type == "Commission"
+        )
+        self.assertTrue(commission)
+        self.assertLess(orders[mfn].marketplace_fee_total, 0)

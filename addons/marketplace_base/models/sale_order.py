@@ -5,6 +5,8 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.fields import Command
 
+from odoo.addons.queue_job.job import identity_exact
+
 _logger = logging.getLogger(__name__)
 
 MARKETPLACE_STATUSES = [
@@ -35,11 +37,88 @@ class SaleOrder(models.Model):
     marketplace_status = fields.Selection(MARKETPLACE_STATUSES, copy=False, readonly=True)
     marketplace_to_fix = fields.Boolean(string="To Fix", copy=False, index=True)
     marketplace_error = fields.Text(copy=False)
+    marketplace_fee_ids = fields.One2many(
+        "marketplace.order.fee", "sale_order_id", string="Marketplace Fees", copy=False
+    )
+    marketplace_fee_total = fields.Monetary(
+        string="Marketplace Fees Total",
+        compute="_compute_marketplace_fee_total",
+        store=True,
+        help="What the marketplace kept on this order (negative), in the order's currency.",
+    )
+    marketplace_net_amount = fields.Monetary(
+        string="Net of Fees",
+        compute="_compute_marketplace_fee_total",
+        store=True,
+        help="Untaxed amount plus marketplace fees: the revenue the channel leaves us.",
+    )
 
     _marketplace_ref_unique = models.Constraint(
         "UNIQUE (marketplace_channel_id, marketplace_ref)",
         "This marketplace order was already imported for this channel.",
     )
+
+    @api.depends("marketplace_fee_ids.amount", "amount_untaxed")
+    def _compute_marketplace_fee_total(self):
+        for order in self:
+            total = sum(
+                fee.currency_id._convert(
+                    fee.amount, order.currency_id, order.company_id, order.date_order
+                )
+                for fee in order.marketplace_fee_ids
+            )
+            order.marketplace_fee_total = total
+            order.marketplace_net_amount = order.amount_untaxed + total
+
+    # === FEES === #
+
+    def _marketplace_enqueue_fees(self):
+        for order in self.filtered("marketplace_channel_id"):
+            order.with_delay(
+                channel=order.marketplace_channel_id._get_job_channel(),
+                identity_key=identity_exact,
+                description=self.env._("Import the marketplace fees of %s", order.name),
+            )._marketplace_import_fees()
+
+    def _marketplace_import_fees(self):
+        """Job: replace this order's fees by the marketplace's (idempotent)."""
+        self.ensure_one()
+        channel = self.marketplace_channel_id
+        fees = channel._get_connector().fetch_fees(self.marketplace_ref)
+        currencies = {
+            c.name: c
+            for c in self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "in", list({fee.currency for fee in fees}))])
+        }
+        self.marketplace_fee_ids.unlink()
+        self.env["marketplace.order.fee"].create(
+            [
+                {
+                    "sale_order_id": self.id,
+                    "fee_type": fee.fee_type,
+                    "amount": float(fee.amount),
+                    "currency_id": (currencies.get(fee.currency) or self.currency_id).id,
+                    "line_ref": fee.line_ref,
+                }
+                for fee in fees
+            ]
+        )
+        return len(fees)
+
+    @api.model
+    def _cron_import_fees(self):
+        """Enqueue the fee import of recently shipped marketplace orders that have none."""
+        since = fields.Datetime.subtract(fields.Datetime.now(), days=30)
+        orders = self.search(
+            [
+                ("marketplace_channel_id.state", "=", "connected"),
+                ("marketplace_status", "in", ("partially_shipped", "shipped")),
+                ("marketplace_fee_ids", "=", False),
+                ("date_order", ">=", since),
+            ]
+        )
+        orders._marketplace_enqueue_fees()
 
     # === IMPORT === #
 

@@ -97,6 +97,8 @@ class StockPicking(models.Model):
             self.write(
                 {"marketplace_shipment_state": "pushed", "marketplace_shipment_error": False}
             )
+            # The marketplace books its fees once the goods left.
+            self.sale_id._marketplace_enqueue_fees()
             return True
         self.write({"marketplace_shipment_state": "failed", "marketplace_shipment_error": message})
         self.activity_schedule(

@@ -37,6 +37,7 @@ class FakeConnector(MarketplaceConnector):
             "refuse": {},  # sku -> (message, retryable)
             "connection": ConnectionStatus(True, "ok"),
             "shipments": [],
+            "fees": {},  # order ref -> [Fee]
         }
 
     def _call(self, name, payload=None):
@@ -93,7 +94,7 @@ class FakeConnector(MarketplaceConnector):
 
     def fetch_fees(self, marketplace_ref):
         self._call("fetch_fees", marketplace_ref)
-        return []
+        return list(self.state["fees"].get(marketplace_ref, []))
 
 
 def make_order(ref, lines, status="to_ship", email="buyer@example.com", updated=None, **kw):

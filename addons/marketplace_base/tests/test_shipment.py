@@ -1,8 +1,10 @@
+from decimal import Decimal
+
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..marketplace_core.records import PushResult
+from ..marketplace_core.records import Fee, PushResult
 from .common import FakeConnector, MarketplaceCommon, make_order
 
 
@@ -69,6 +71,25 @@ class TestShipment(MarketplaceCommon):
             [("S-1-1", 3), ("S-1-2", 2)],
         )  # 4 plates = 2 packs of 2
         self.assertEqual(picking.marketplace_shipment_state, "pushed")
+
+    def test_fees_imported_after_shipment(self):
+        """Test that a pushed shipment enqueues the fee import, which is idempotent."""
+        order = self._order()
+        picking = order.picking_ids
+        self._ship(picking, {self.product_a: 3, self.product_b: 4})
+        with self.fake_connector() as state, trap_jobs() as trap:
+            picking._marketplace_push_shipment()
+            trap.assert_enqueued_job(order._marketplace_import_fees)
+            currency = order.currency_id.name
+            state["fees"]["S-1"] = [
+                Fee("S-1", "Commission", Decimal("-7.50"), currency, "S-1-1"),
+                Fee("S-1", "ShippingChargeback", Decimal("-2.00"), currency),
+            ]
+            order._marketplace_import_fees()
+            order._marketplace_import_fees()  # a repeated job replaces, never doubles
+        self.assertEqual(len(order.marketplace_fee_ids), 2)
+        self.assertAlmostEqual(order.marketplace_fee_total, -9.5)
+        self.assertAlmostEqual(order.marketplace_net_amount, order.amount_untaxed - 9.5)
 
     def test_partial_shipment_pushes_its_lines(self):
         """Test that a partial delivery pushes only what left, the backorder the rest."""
