@@ -20,8 +20,17 @@ from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAP
 from openapi_core.exceptions import OpenAPIError
 from openapi_core.templating.paths.exceptions import PathError
 
+
 # The specs live outside the repo in this workspace; SIM_SPECS_DIR moves them elsewhere.
-SPECS_DIR = Path(os.environ.get("SIM_SPECS_DIR", "/work/shared/specs"))
+def _default_specs_dir():
+    """The official contracts: ``$SIM_SPECS_DIR``, else ``shared/specs`` beside the checkout."""
+    if os.environ.get("SIM_SPECS_DIR"):
+        return Path(os.environ["SIM_SPECS_DIR"])
+    checkout = Path(__file__).resolve().parents[3]
+    return checkout.parent / "shared" / "specs"
+
+
+SPECS_DIR = _default_specs_dir()
 
 
 class ContractViolation(AssertionError):
