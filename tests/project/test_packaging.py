@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import yaml
+from marketplace_sim import SIMULATORS
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDONS = sorted(p.parent.name for p in (ROOT / "addons").glob("*/__manifest__.py"))
@@ -58,3 +59,15 @@ def test_manifests_follow_oca_conventions():
         assert (ROOT / "addons" / addon / "README.rst").exists(), addon
         assert (ROOT / "addons" / addon / "i18n" / f"{addon}.pot").exists(), addon
         assert (ROOT / "addons" / addon / "i18n" / "fr.po").exists(), addon
+
+
+def test_sandbox_simulators_are_registered():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    sims = {name: s for name, s in compose["services"].items() if name.endswith("-sim")}
+    assert {name.removesuffix("-sim") for name in sims} == set(SIMULATORS)
+    for name, service in sims.items():
+        assert service["profiles"] == ["sandbox"]
+        assert f"serve {name.removesuffix('-sim')} --host 0.0.0.0" in service["command"]
+        dockerfile = (ROOT / service["build"]["dockerfile"]).read_text()
+        for copied in re.findall(r"^COPY (\S+)", dockerfile, re.M):
+            assert (ROOT / copied).exists(), copied
