@@ -54,11 +54,17 @@ class ResPartner(models.Model):
         if not address:
             return self
         values = self._marketplace_address_values(address)
-        for child in self.child_ids.filtered(lambda c: c.type == address_type):
-            if all(
-                (child[k].id if hasattr(child[k], "id") else child[k]) == (v or False)
+
+        def same(partner):
+            return all(
+                (partner[k].id if hasattr(partner[k], "id") else partner[k]) == (v or False)
                 for k, v in values.items()
-            ):
+            )
+
+        if address_type == "invoice" and same(self):
+            return self  # the buyer's own address: no duplicate contact
+        for child in self.child_ids.filtered(lambda c: c.type == address_type):
+            if same(child):
                 return child
         return self.create(
             {

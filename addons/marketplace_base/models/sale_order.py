@@ -235,7 +235,9 @@ class SaleOrder(models.Model):
         Partner = self.env["res.partner"]
         partner = Partner._marketplace_find_or_create(channel, remote)
         shipping = partner._marketplace_child_address(remote.shipping_address, "delivery")
+        invoice = partner._marketplace_child_address(remote.billing_address, "invoice")
         values = self._marketplace_prepare_header_values(channel, remote, partner, shipping)
+        values["partner_invoice_id"] = invoice.id
         lines, problems = self._marketplace_prepare_line_values(channel, remote)
         values["order_line"] = lines + self._marketplace_extra_lines(channel, remote)
         if problems:

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from odoo.tests import tagged
 
+from ..marketplace_core.records import Address
 from .common import MarketplaceCommon, make_order
 
 
@@ -225,3 +226,32 @@ class TestOrderImportAmounts(MarketplaceCommon):
         )
         self.assertEqual(self._get("B-1").partner_id, self._get("B-2").partner_id)
         self.assertEqual(self._get("B-1").partner_id.marketplace_buyer_ref, "none:BUYER9")
+
+    def test_repeat_buyer_new_billing_address(self):
+        """Test that a repeat buyer's new billing address becomes an invoice contact."""
+        first = make_order("A-1", [("MUG", 1, "10.00")], buyer_ref="B7")
+        moved = Address(
+            name="Zoë Ölçer",
+            street="9 Quai Voltaire",
+            city="Paris",
+            zip="75007",
+            country_code="FR",
+            vat="FR40303265045",
+        )
+        second = make_order("A-2", [("MUG", 1, "10.00")], buyer_ref="B7", billing_address=moved)
+        self._import(first, second)
+        order_1, order_2 = self._get("A-1"), self._get("A-2")
+        self.assertEqual(order_1.partner_invoice_id, order_1.partner_id)
+        self.assertEqual(order_2.partner_id, order_1.partner_id)
+        invoice = order_2.partner_invoice_id
+        self.assertRecordValues(
+            invoice,
+            [
+                {
+                    "type": "invoice",
+                    "parent_id": order_1.partner_id.id,
+                    "street": "9 Quai Voltaire",
+                    "vat": "FR40303265045",
+                }
+            ],
+        )
