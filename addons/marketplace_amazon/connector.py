@@ -8,11 +8,10 @@ the suite's job errors.
 Stock and price pushes: up to ``PATCH_LIMIT`` SKUs go through
 ``patchListingsItem`` (one call each, answer known at once); larger batches go
 through one JSON_LISTINGS_FEED. Amazon processes a feed in minutes and jobs
-never sleep, so the feed path submits and reports every SKU as accepted, with
-the feed id in the message. It does not report them as retryable: the listing
-model re-sends retryable results on every run, which would submit a new feed
-each time for a feed that is simply not processed yet. Per-SKU feed errors can
-be read later with :meth:`AmazonConnector.check_feed` (for a follow-up job).
+never sleep, so the feed path reports every SKU as accepted with the feed id
+as ``submission_ref``; the base then runs a follow-up job that reads the
+processing report through :meth:`AmazonConnector.check_submission` and turns
+its issues into per-listing errors.
 """
 
 import contextlib
@@ -252,12 +251,22 @@ class AmazonConnector(MarketplaceConnector):
     def _push(self, entries):
         if len(entries) <= PATCH_LIMIT:
             return [self._patch(sku, patches) for sku, patches in entries]
+        # Sorted by SKU: check_submission rebuilds the messageId -> SKU map from
+        # the SKUs alone.
+        entries = sorted(entries, key=lambda entry: entry[0])
         document = mapping.listings_feed(self.client.seller_id, entries)
         with _translate_errors():
             feed_id = self.client.submit_listings_feed(document)
         self.last_feed = (feed_id, document)
         message = f"Sent in Amazon feed {feed_id}; Amazon applies it within minutes."
-        return [PushResult(sku, True, message) for sku, _patches in entries]
+        return [
+            PushResult(sku, True, message, submission_ref=str(feed_id)) for sku, _patches in entries
+        ]
+
+    def check_submission(self, submission_ref, skus):
+        """Override: the per-SKU results of a JSON_LISTINGS_FEED sent by :meth:`_push`."""
+        document = mapping.listings_feed(self.client.seller_id, [(sku, []) for sku in sorted(skus)])
+        return self.check_feed(submission_ref, document)
 
     def _patch(self, sku, patches):
         try:

@@ -98,6 +98,26 @@ class TestAmazonFlows(MarketplaceCommon):
         self.assertEqual(self.sim.control.listing_quantity("MUG-CERAMIC-350"), 35)
         self.assertEqual(self.sim.control.listing_quantity("LAMP-LED-DESK"), 30)
 
+    def test_stock_burst_goes_through_a_feed(self):
+        """Test that more than a handful of SKUs go in one feed whose report is checked later."""
+        self._connect_and_bind()
+        products = [self._create_product(f"Bulk {i}", f"BULK-{i}") for i in range(7)]
+        for i, product in enumerate(products):
+            self.sim.control.set_listing(f"BULK-{i}", title=f"Bulk {i}", quantity=0, price=5.0)
+            self._set_stock(product, i + 1)
+        self.channel._import_listings()
+        bulk = self.channel.listing_ids.filtered(lambda rec: rec.channel_sku.startswith("BULK-"))
+        self.assertEqual(len(bulk), 7)
+        bulk.action_mark_to_push()  # as a stock change would
+        self.channel._push_stock()
+        refs = set(bulk.mapped("push_submission_ref"))
+        self.assertEqual(len(refs), 1)  # one feed for the whole burst
+        self.sim.control.advance(200)  # Amazon processes the feed
+        self.channel._check_submission(refs.pop())
+        self.assertFalse(any(bulk.mapped("push_submission_ref")))
+        self.assertEqual(set(bulk.mapped("state")), {"active"})
+        self.assertEqual(self.sim.control.listing_quantity("BULK-6"), 7)
+
     def test_price_push_after_pricelist_change(self):
         """Test that a pricelist rule change reaches Amazon's purchasable_offer."""
         self._connect_and_bind()

@@ -83,3 +83,16 @@ class MarketplaceConnector(abc.ABC):
     @abc.abstractmethod
     def fetch_fees(self, marketplace_ref: str) -> list[Fee]:
         """Return the fees the marketplace charged for one order."""
+
+    #: Seconds to wait before checking a submission (see ``check_submission``).
+    submission_delay = 120
+
+    def check_submission(self, submission_ref: str, skus: Sequence[str]) -> list[PushResult] | None:
+        """Return the final per-SKU results of an asynchronous submission.
+
+        Only connectors whose pushes return a ``submission_ref`` implement it.
+
+        :param skus: the SKUs sent in that submission
+        :return: None while the marketplace is still processing it
+        """
+        raise NotImplementedError

@@ -72,7 +72,8 @@ class PushResult:
     """Per-SKU outcome of a stock, price or listing push.
 
     ``ok`` False with ``retryable`` True means the marketplace refused for a
-    transient reason and the value should be pushed again later.
+    transient reason and the value should be pushed again later. ``ok`` True
+    with a ``submission_ref`` means accepted for asynchronous processing.
     """
 
     sku: str
@@ -80,6 +81,9 @@ class PushResult:
     message: str = ""
     retryable: bool = False
     marketplace_ref: str = ""
+    #: Set when the marketplace accepted the value for later processing (an
+    #: Amazon feed): the final outcome comes from ``check_submission``.
+    submission_ref: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.queue_job.job import identity_exact
 
-from ..exceptions import MarketplaceError
+from ..exceptions import MarketplaceError, MarketplaceRetryableError
 from ..marketplace_core.connector import MarketplaceConnector
 
 _logger = logging.getLogger(__name__)
@@ -575,6 +575,59 @@ class MarketplaceChannel(models.Model):
         )
         connector = self._get_connector()
         return self._run_flow("push_prices", lambda: listings._push_prices(connector, force=force))
+
+    def _check_submission(self, submission_ref):
+        """Job: apply the marketplace's final verdict on an asynchronous push.
+
+        Postponed while the marketplace is still processing. A refused value
+        flags its listing and forgets the pushed value, so the next push sends
+        it again once fixed.
+        """
+        self.ensure_one()
+        listings = self.listing_ids.filtered(lambda rec: rec.push_submission_ref == submission_ref)
+        if not listings:
+            return 0
+        connector = self._get_connector()
+        results = connector.check_submission(submission_ref, listings.mapped("channel_sku"))
+        if results is None:
+            raise MarketplaceRetryableError(
+                self.env._("Submission %s is still being processed.", submission_ref),
+                seconds=connector.submission_delay,
+                ignore_retry=True,
+            )
+        by_sku = {rec.channel_sku: rec for rec in listings}
+        failed = 0
+        for result in results:
+            listing = by_sku.get(result.sku)
+            if not listing:
+                continue
+            if result.ok:
+                listing.write({"push_submission_ref": False, "last_error": False})
+            else:
+                failed += 1
+                listing.write(
+                    {
+                        "push_submission_ref": False,
+                        "state": "error",
+                        "last_error": result.message,
+                        "last_pushed_qty_date": False,
+                        "last_pushed_price_date": False,
+                    }
+                )
+        self.env["marketplace.sync.log"]._record(
+            self,
+            "push_stock",
+            "warning" if failed else "success",
+            total=len(results),
+            done=len(results) - failed,
+            failed=failed,
+            message=self.env._(
+                "Submission %(ref)s processed: %(failed)s refused.",
+                ref=submission_ref,
+                failed=failed,
+            ),
+        )
+        return failed
 
     def _reconcile(self):
         """Job: read marketplace quantities back and mark drifting listings."""

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from odoo.addons.queue_job.job import identity_exact
+
 from ..marketplace_core.allocation import NO_RULE, available_to_sell
 from ..marketplace_core.records import PriceUpdate, StockUpdate
 
@@ -70,6 +72,12 @@ class MarketplaceListing(models.Model):
     last_pushed_price = fields.Float(readonly=True, copy=False, digits="Product Price")
     last_pushed_price_date = fields.Datetime(readonly=True, copy=False)
     remote_qty = fields.Integer(readonly=True, copy=False, help="Quantity last read back.")
+    push_submission_ref = fields.Char(
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The marketplace is still processing the last push (e.g. an Amazon feed).",
+    )
     last_error = fields.Text(readonly=True, copy=False)
 
     _channel_sku_unique = models.Constraint(
@@ -317,17 +325,33 @@ class MarketplaceListing(models.Model):
         :return: (pushed, failed)
         """
         by_sku = {rec.channel_sku: rec for rec in self}
-        batch_size = send.__self__.batch_size
+        connector = send.__self__
         pushed = failed = 0
-        for start in range(0, len(updates), batch_size):
-            for result in send(updates[start : start + batch_size]):
+        submissions = set()
+        for start in range(0, len(updates), connector.batch_size):
+            for result in send(updates[start : start + connector.batch_size]):
                 listing = by_sku[result.sku]
                 if result.ok:
-                    listing.write(ok_values(listing))
+                    listing.write(
+                        {
+                            **ok_values(listing),
+                            "push_submission_ref": result.submission_ref or False,
+                        }
+                    )
+                    if result.submission_ref:
+                        submissions.add(result.submission_ref)
                     pushed += 1
                 else:
                     listing.write(error_values(listing, result))
                     failed += 1
+        for channel in self.channel_id:
+            for ref in submissions:
+                channel.with_delay(
+                    channel=channel._get_job_channel(),
+                    identity_key=identity_exact,
+                    eta=connector.submission_delay,
+                    description=self.env._("Check submission %s", ref),
+                )._check_submission(ref)
         return pushed, failed
 
     def _push_message(self, what, pushed, skipped, failed):

@@ -38,6 +38,8 @@ class FakeConnector(MarketplaceConnector):
             "connection": ConnectionStatus(True, "ok"),
             "shipments": [],
             "fees": {},  # order ref -> [Fee]
+            "submit": None,  # a submission ref: pushes are accepted for later processing
+            "verdicts": {},  # submission ref -> [PushResult] (absent: still processing)
         }
 
     def _call(self, name, payload=None):
@@ -64,7 +66,9 @@ class FakeConnector(MarketplaceConnector):
                 results.append(PushResult(update.sku, False, refused[0], retryable=refused[1]))
             else:
                 store[update.sku] = getattr(update, attribute)
-                results.append(PushResult(update.sku, True))
+                results.append(
+                    PushResult(update.sku, True, submission_ref=self.state["submit"] or "")
+                )
         return results
 
     def push_stock(self, updates):
@@ -72,6 +76,10 @@ class FakeConnector(MarketplaceConnector):
 
     def push_prices(self, updates):
         return self._push("push_prices", self.state["prices"], updates, "price")
+
+    def check_submission(self, submission_ref, skus):
+        self._call("check_submission", (submission_ref, sorted(skus)))
+        return self.state["verdicts"].get(submission_ref)
 
     def fetch_orders(self, updated_since):
         self._call("fetch_orders", updated_since)

@@ -2,10 +2,11 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..exceptions import MarketplaceAuthError
-from ..marketplace_core.records import RemoteListing
+from ..marketplace_core.records import PushResult, RemoteListing
 from .common import FakeConnector, MarketplaceCommon
 
 
@@ -168,4 +169,42 @@ class TestJobs(MarketplaceCommon):
         log = self.env["marketplace.sync.log"].search([("channel_id", "=", self.channel.id)])
         self.assertRecordValues(
             log, [{"flow": "import_listings", "state": "failed", "message": "token revoked"}]
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestSubmissions(MarketplaceCommon):
+    """Pushes the marketplace processes later (Amazon feeds): checked by a follow-up job."""
+
+    def test_submission_checked_later(self):
+        """Test that an accepted submission is checked later and its refusals flag listings."""
+        good = self._create_listing(self.product_a, "GOOD", needs_push=True)
+        bad = self._create_listing(self.product_b, "BAD", needs_push=True)
+        self._set_stock(self.product_a, 4)
+        self._set_stock(self.product_b, 6)
+        with self.fake_connector() as state, trap_jobs() as trap:
+            state["submit"] = "FEED-1"
+            self.channel._push_stock()
+            trap.assert_enqueued_job(self.channel._check_submission, args=("FEED-1",))
+        self.assertEqual((good | bad).mapped("push_submission_ref"), ["FEED-1", "FEED-1"])
+        with self.fake_connector(), self.assertRaises(RetryableJobError):
+            self.channel._check_submission("FEED-1")  # still processing: postponed
+        with self.fake_connector() as state:
+            state["verdicts"]["FEED-1"] = [
+                PushResult("GOOD", True),
+                PushResult("BAD", False, "8560: SKU does not match any ASIN"),
+            ]
+            self.channel._check_submission("FEED-1")
+            self.assertEqual(state["calls"][-1], ("check_submission", ("FEED-1", ["BAD", "GOOD"])))
+        self.assertRecordValues(good, [{"push_submission_ref": False, "state": "active"}])
+        self.assertRecordValues(
+            bad,
+            [
+                {
+                    "push_submission_ref": False,
+                    "state": "error",
+                    "last_error": "8560: SKU does not match any ASIN",
+                    "last_pushed_qty_date": False,
+                }
+            ],
         )
