@@ -13,6 +13,7 @@ from odoo.fields import Command
 from odoo.tests import tagged
 
 from odoo.addons.marketplace_base.tests.common import MarketplaceCommon
+from odoo.addons.queue_job.exception import RetryableJobError
 
 SIMULATORS = Path(__file__).resolve().parents[3] / "simulators"
 
@@ -117,6 +118,25 @@ class TestAmazonFlows(MarketplaceCommon):
         self.assertFalse(any(bulk.mapped("push_submission_ref")))
         self.assertEqual(set(bulk.mapped("state")), {"active"})
         self.assertEqual(self.sim.control.listing_quantity("BULK-6"), 7)
+
+    def test_throttled_push_is_postponed(self):
+        """Test that Amazon's 429 postpones the job with a wait, without spending a retry."""
+        self._connect_and_bind()
+        products = [self._create_product(f"Hot {i}", f"HOT-{i}") for i in range(3)]
+        for i, product in enumerate(products):
+            self.sim.control.set_listing(f"HOT-{i}", title=f"Hot {i}", quantity=0, price=5.0)
+            self._set_stock(product, 3)
+        self.channel._import_listings()
+        listings = self.channel.listing_ids.filtered(lambda rec: rec.product_id)
+        # Five listings, one patchListingsItem each (burst 5, 5/s): the
+        # simulator's clock stands still, so the second round is throttled.
+        listings.action_mark_to_push()
+        self.channel._push_stock()
+        listings.write({"last_pushed_qty": -1, "needs_push": True})
+        with self.assertRaises(RetryableJobError) as caught:
+            self.channel._push_stock()
+        self.assertTrue(caught.exception.ignore_retry)
+        self.assertGreater(caught.exception.seconds, 0)
 
     def test_price_push_after_pricelist_change(self):
         """Test that a pricelist rule change reaches Amazon's purchasable_offer."""
