@@ -20,6 +20,11 @@ class MarketplaceChannel(models.Model):
     amazon_marketplace_ids = fields.Char(
         string="Marketplace IDs", help="Comma-separated, e.g. A13V1IB3VIYZZH for Amazon.fr."
     )
+    amazon_product_type = fields.Char(
+        string="Default Product Type",
+        default="PRODUCT",
+        help="Amazon product type of the listings this channel creates (e.g. HOME, SHIRT).",
+    )
     amazon_endpoint = fields.Char(
         string="API Endpoint",
         help="Leave empty for Amazon's own endpoint of the region; set the simulator URL to test.",

@@ -14,6 +14,7 @@ from odoo.tests import tagged
 
 from odoo.addons.marketplace_base.tests.common import MarketplaceCommon
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 SIMULATORS = Path(__file__).resolve().parents[3] / "simulators"
 
@@ -61,6 +62,12 @@ class TestAmazonFlows(MarketplaceCommon):
         cls.lamp = cls._create_product("Desk lamp", "LAMP-LED-DESK", price=39.99)
         cls._set_stock(cls.mug, 30)
         cls._set_stock(cls.lamp, 30)
+
+    def setUp(self):
+        super().setUp()
+        # One simulator for the class, with a clock that only moves on demand: let its
+        # token buckets refill between tests, so no test inherits another's throttling.
+        self.sim.control.advance(10)
 
     def _connect_and_bind(self):
         self.channel.action_test_connection()
@@ -118,6 +125,27 @@ class TestAmazonFlows(MarketplaceCommon):
         self.assertFalse(any(bulk.mapped("push_submission_ref")))
         self.assertEqual(set(bulk.mapped("state")), {"active"})
         self.assertEqual(self.sim.control.listing_quantity("BULK-6"), 7)
+
+    def test_publish_new_listing(self):
+        """Test that a draft listing is created on Amazon with its title, price and quantity."""
+        self.channel.action_test_connection()
+        product = self._create_product("Linen apron", "APRON-1", price=29.0)
+        product.barcode = "4006381333962"
+        self._set_stock(product, 9)
+        listing = self._create_listing(product, "APRON-1", channel=self.channel, state="draft")
+        with trap_jobs() as trap:
+            listing.action_publish()
+            trap.assert_enqueued_job(self.channel._publish_listings, args=(listing.ids,))
+        self.assertEqual(listing.state, "pending")
+        self.channel._publish_listings(listing.ids)
+        self.assertEqual(listing.state, "active", listing.last_error)
+        attributes = self.sim.control.listing("APRON-1")
+        self.assertEqual(attributes["item_name"][0]["value"], "Linen apron")
+        self.assertEqual(self.sim.control.listing_quantity("APRON-1"), 9)
+        self.assertEqual(float(self.sim.control.listing_price("APRON-1")), 29.0)
+        self.assertEqual(
+            attributes["externally_assigned_product_identifier"][0]["value"], "4006381333962"
+        )
 
     def test_throttled_push_is_postponed(self):
         """Test that Amazon's 429 postpones the job with a wait, without spending a retry."""

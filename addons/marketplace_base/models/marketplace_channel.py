@@ -576,6 +576,13 @@ class MarketplaceChannel(models.Model):
         connector = self._get_connector()
         return self._run_flow("push_prices", lambda: listings._push_prices(connector, force=force))
 
+    def _publish_listings(self, listing_ids):
+        """Job: create or update listings on the marketplace."""
+        self.ensure_one()
+        listings = self.listing_ids.filtered(lambda rec: rec.id in listing_ids and rec.product_id)
+        connector = self._get_connector()
+        return self._run_flow("push_listings", lambda: listings._publish(connector))
+
     def _check_submission(self, submission_ref):
         """Job: apply the marketplace's final verdict on an asynchronous push.
 

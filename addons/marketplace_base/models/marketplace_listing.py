@@ -7,7 +7,7 @@ from odoo.tools import SQL
 from odoo.addons.queue_job.job import identity_exact
 
 from ..marketplace_core.allocation import NO_RULE, available_to_sell
-from ..marketplace_core.records import PriceUpdate, StockUpdate
+from ..marketplace_core.records import ListingPayload, PriceUpdate, StockUpdate
 
 
 class MarketplaceListing(models.Model):
@@ -166,6 +166,75 @@ class MarketplaceListing(models.Model):
 
     def action_mark_to_push(self):
         self.write({"needs_push": True})
+
+    def action_publish(self):
+        """Create or update these listings' offers on their marketplaces (a job per channel)."""
+        listings = self.filtered("product_id")
+        for channel in listings.channel_id:
+            channel._check_can_sync()
+            channel_listings = listings.filtered(lambda rec, c=channel: rec.channel_id == c)
+            channel_listings.write({"state": "pending"})
+            channel._enqueue(
+                "_publish_listings",
+                self.env._("Publish listings on %(channel)s"),
+                channel_listings.ids,
+            )
+        return True
+
+    def _prepare_listing_payload(self, quantity, price):
+        """Hook: what the marketplace receives to create or update this listing.
+
+        Connector addons add their own attributes (guarded by channel type).
+        """
+        self.ensure_one()
+        product = self.product_id
+        currency = self.channel_id.currency_id or self.company_id.currency_id
+        return ListingPayload(
+            sku=self.channel_sku,
+            title=self.name or product.with_context(display_default_code=False).display_name,
+            description=product.description_sale or "",
+            price=Decimal(str(price)),
+            currency=currency.name,
+            quantity=quantity,
+            barcode=product.barcode or "",
+            marketplace_ref=self.marketplace_ref or "",
+        )
+
+    def _publish(self, connector):
+        """Send these listings with their current quantity and price.
+
+        :return: (total, done, failed, message) for the sync log
+        """
+        ats = self._compute_available_to_sell()
+        prices = self._get_channel_prices()
+        payloads = [rec._prepare_listing_payload(ats[rec.id], prices[rec.id]) for rec in self]
+        by_sku = {rec.channel_sku: rec for rec in self}
+        now = fields.Datetime.now()
+        done = failed = 0
+        for result in connector.push_listings(payloads):
+            listing = by_sku[result.sku]
+            if result.ok:
+                done += 1
+                listing.write(
+                    {
+                        "state": "active",
+                        "last_error": False,
+                        "marketplace_ref": result.marketplace_ref or listing.marketplace_ref,
+                        "last_pushed_qty": ats[listing.id],
+                        "last_pushed_qty_date": now,
+                        "last_pushed_price": prices[listing.id],
+                        "last_pushed_price_date": now,
+                        "needs_push": False,
+                        "needs_price_push": False,
+                    }
+                )
+            else:
+                failed += 1
+                listing.write({"state": "error", "last_error": result.message})
+        message = self.env._(
+            "%(done)s listing(s) published, %(failed)s refused.", done=done, failed=failed
+        )
+        return len(self), done, failed, message
 
     # === CHANGE EVENTS === #
 

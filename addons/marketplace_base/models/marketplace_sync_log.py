@@ -18,6 +18,7 @@ class MarketplaceSyncLog(models.Model):
     flow = fields.Selection(
         [
             ("import_listings", "Import listings"),
+            ("push_listings", "Publish listings"),
             ("push_stock", "Push stock"),
             ("push_prices", "Push prices"),
             ("import_orders", "Import orders"),
