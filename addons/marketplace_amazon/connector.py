@@ -100,6 +100,45 @@ class AmazonConnector(MarketplaceConnector):
     # One JSON_LISTINGS_FEED takes 25,000 messages and 10 MiB; stay well inside both.
     batch_size = 10000
 
+    #: Published SP-API limits (rate per second, burst, daily quota), per seller
+    #: account: see the API models' usage plans and marketplace-apis.md §1.2.
+    rate_limits = {
+        "listings_patch": (5.0, 5, 0),  # patchListingsItem
+        "listings_put": (5.0, 10, 0),  # putListingsItem
+        "listings_search": (5.0, 5, 0),  # searchListingsItems
+        "listings_feed": (5 / 300, 5, 0),  # JSON_LISTINGS_FEED: 5 feeds per 5 minutes
+        "feeds_create": (0.0083, 15, 0),  # createFeed, whatever the feed type
+        "feeds_get": (2.0, 15, 0),  # getFeed
+        "orders_search": (0.0056, 20, 0),  # searchOrders
+        "orders_get": (0.5, 30, 0),  # getOrder
+        "shipment_confirm": (2.0, 10, 0),  # confirmShipment
+        "finances": (0.5, 30, 0),  # listFinancialEventsByOrderId
+    }
+    _rate_costs = {
+        "push_listings": "listings_put",
+        "fetch_listings": "listings_search",
+        "check_submission": "feeds_get",
+        "fetch_orders": "orders_search",
+        "fetch_order": "orders_get",
+        "push_shipment": "shipment_confirm",
+        "fetch_fees": "finances",
+    }
+
+    def rate_account(self):
+        """One seller account's calls count together, on every marketplace it sells on."""
+        seller = self.settings.get("amazon_seller_id")
+        return f"amazon:{seller}" if seller else ""
+
+    def rate_cost(self, operation, count=1):
+        if operation in ("push_stock", "push_prices"):
+            if count <= PATCH_LIMIT:
+                return {"listings_patch": count}
+            return {"listings_feed": 1, "feeds_create": 1}
+        group = self._rate_costs.get(operation)
+        if not group:
+            return {}
+        return {group: count if operation == "push_listings" else 1}
+
     def __init__(self, settings, logger=None, client=None):
         """:param client: an :class:`AmazonClient` to use instead of one built from settings."""
         super().__init__(settings, logger=logger)

@@ -23,6 +23,7 @@
         "views/marketplace_listing_views.xml",
         "views/marketplace_stock_rule_views.xml",
         "views/marketplace_sync_log_views.xml",
+        "views/marketplace_rate_bucket_views.xml",
         "views/sale_order_views.xml",
         "views/product_product_views.xml",
         "views/stock_picking_views.xml",

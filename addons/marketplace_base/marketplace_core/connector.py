@@ -34,6 +34,10 @@ class MarketplaceConnector(abc.ABC):
     #: Largest number of SKUs the marketplace accepts in one stock/price call.
     batch_size = 100
 
+    #: ``{group: (tokens per second, burst, daily quota or 0)}``, the marketplace's
+    #: published limits; Odoo keeps one shared bucket per account and group.
+    rate_limits = {}
+
     def __init__(self, settings: dict, logger=None):
         """:param settings: the channel's values from ``_get_connector_settings``
         (credentials included: never log this dict)."""
@@ -43,6 +47,20 @@ class MarketplaceConnector(abc.ABC):
     def __repr__(self):
         # The settings hold secrets: keep them out of tracebacks and logs.
         return f"<{type(self).__name__}>"
+
+    def rate_account(self) -> str:
+        """The account the marketplace counts calls against (shared by channels).
+
+        Must not contain a secret: it is stored and shown. Empty: no rate limiting.
+        """
+        return ""
+
+    def rate_cost(self, operation: str, count: int = 1) -> dict[str, int]:
+        """Tokens per operation group that ``operation`` spends for ``count`` items.
+
+        ``operation`` is a method name of this class (``push_stock``...).
+        """
+        return {}
 
     @abc.abstractmethod
     def test_connection(self) -> ConnectionStatus:

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.queue_job.job import identity_exact
 
-from ..exceptions import MarketplaceError, MarketplaceRetryableError
+from ..exceptions import MarketplaceError, MarketplaceRateLimited, MarketplaceRetryableError
 from ..marketplace_core.connector import MarketplaceConnector
 
 _logger = logging.getLogger(__name__)
@@ -138,6 +138,12 @@ class MarketplaceChannel(models.Model):
     )
     log_retention_days = fields.Integer(default=30, help="Sync logs older than this are deleted.")
 
+    rate_account = fields.Char(
+        compute="_compute_rate_buckets", help="The account the marketplace counts our calls on."
+    )
+    rate_bucket_ids = fields.Many2many(
+        "marketplace.rate.bucket", compute="_compute_rate_buckets", string="Quotas"
+    )
     listing_ids = fields.One2many("marketplace.listing", "channel_id")
     stock_rule_ids = fields.One2many(
         "marketplace.stock.rule", "channel_id", string="Allocation Rules"
@@ -239,6 +245,41 @@ class MarketplaceChannel(models.Model):
                 channel[f"last_{flow}_date"] = log and log["date"]
                 channel[f"last_{flow}_state"] = log and log["state"]
 
+    def _compute_rate_buckets(self):
+        Bucket = self.env["marketplace.rate.bucket"]
+        for channel in self:
+            try:
+                account = channel._get_connector().rate_account()
+            except UserError:  # no connector for this marketplace
+                account = ""
+            channel.rate_account = account
+            channel.rate_bucket_ids = (
+                Bucket.search([("account_key", "=", account)]) if account else Bucket
+            )
+
+    @api.model
+    def _cron_check_quotas(self):
+        """Warn the channel's responsible when a daily quota will run out today."""
+        hours_left = 24 - fields.Datetime.now().hour
+        for channel in self._get_syncable_channels():
+            short = channel.rate_bucket_ids.filtered(
+                lambda b: b.daily_quota and 0 < b.exhaustion_hours < hours_left
+            )
+            for bucket in short:
+                channel.activity_schedule(
+                    "mail.mail_activity_data_warning",
+                    summary=self.env._("Daily quota of %s runs out today", bucket.group_name),
+                    note=self.env._(
+                        "At today's pace the %(group)s quota of %(account)s lasts %(hours)s "
+                        "more hours: pushes will wait until tomorrow. Ask the marketplace for "
+                        "more, or raise the quota here once granted.",
+                        group=bucket.group_name,
+                        account=bucket.account_key,
+                        hours=round(bucket.exhaustion_hours, 1),
+                    ),
+                    user_id=(channel.user_id or self.env.user).id,
+                )
+
     # === CONSTRAINTS === #
 
     @api.constrains("warehouse_id", "company_id")
@@ -320,6 +361,14 @@ class MarketplaceChannel(models.Model):
         """Turn connector failures into a clear ``UserError`` for buttons."""
         try:
             yield
+        except MarketplaceRetryableError as exc:
+            raise UserError(
+                self.env._(
+                    "%(channel)s is busy or rate-limited, try again in a moment: %(error)s",
+                    channel=self.display_name,
+                    error=self._mask_secrets(exc),
+                )
+            ) from exc
         except (MarketplaceError, OSError) as exc:
             raise UserError(
                 self.env._(
@@ -328,6 +377,38 @@ class MarketplaceChannel(models.Model):
                     error=self._mask_secrets(exc),
                 )
             ) from exc
+
+    # === RATE LIMITS === #
+
+    @contextmanager
+    def _rate_limited(self, connector, operation, count=1):
+        """Take the tokens ``operation`` needs from the shared buckets, then call.
+
+        No tokens: :class:`MarketplaceRateLimited` with the computed wait, so the
+        job is postponed, never failed nor slept. A 429 from the marketplace
+        empties the bucket: its word beats our count.
+        """
+        account = connector.rate_account()
+        costs = connector.rate_cost(operation, count) if account else {}
+        Bucket = self.env["marketplace.rate.bucket"].sudo()
+        for group, tokens in costs.items():
+            wait = Bucket._take(account, group, connector.rate_limits[group], tokens)
+            if wait:
+                raise MarketplaceRateLimited(
+                    self.env._(
+                        "%(group)s quota of %(account)s used up: retry in %(wait)s s.",
+                        group=group,
+                        account=account,
+                        wait=round(wait),
+                    ),
+                    seconds=max(int(wait) + 1, 1),
+                )
+        try:
+            yield
+        except MarketplaceRateLimited as exc:
+            for group in costs:
+                Bucket._throttled(account, group, exc.seconds)
+            raise
 
     # === JOB CHANNELS === #
 
@@ -347,6 +428,20 @@ class MarketplaceChannel(models.Model):
             )
             jobs.append(getattr(delayable, method)(*args, **kwargs))
         return jobs
+
+    def _enqueue_continuation(self, method, wait):
+        """Run ``method`` again in ``wait`` seconds, for what the quota held back."""
+        self.ensure_one()
+        return getattr(
+            self.with_delay(
+                channel=self._get_job_channel(),
+                eta=int(wait) + 1,
+                description=self.env._(
+                    "Continue: %(method)s of %(channel)s", method=method, channel=self.name
+                ),
+            ),
+            method,
+        )()
 
     # === ACTIONS === #
 
@@ -544,12 +639,13 @@ class MarketplaceChannel(models.Model):
         """Job: read the channel's listings and bind or update them."""
         self.ensure_one()
         connector = self._get_connector()
-        return self._run_flow(
-            "import_listings",
-            lambda: self.env["marketplace.listing"]._import_remote_listings(
-                self, connector.fetch_listings()
-            ),
-        )
+
+        def run():
+            with self._rate_limited(connector, "fetch_listings"):
+                remote = list(connector.fetch_listings())
+            return self.env["marketplace.listing"]._import_remote_listings(self, remote)
+
+        return self._run_flow("import_listings", run)
 
     def _push_stock(self):
         """Job: publish the quantity of the listings marked as needing a push."""
@@ -581,7 +677,12 @@ class MarketplaceChannel(models.Model):
         self.ensure_one()
         listings = self.listing_ids.filtered(lambda rec: rec.id in listing_ids and rec.product_id)
         connector = self._get_connector()
-        return self._run_flow("push_listings", lambda: listings._publish(connector))
+
+        def run():
+            with self._rate_limited(connector, "push_listings", len(listings)):
+                return listings._publish(connector)
+
+        return self._run_flow("push_listings", run)
 
     def _check_submission(self, submission_ref):
         """Job: apply the marketplace's final verdict on an asynchronous push.
@@ -595,7 +696,8 @@ class MarketplaceChannel(models.Model):
         if not listings:
             return 0
         connector = self._get_connector()
-        results = connector.check_submission(submission_ref, listings.mapped("channel_sku"))
+        with self._rate_limited(connector, "check_submission"):
+            results = connector.check_submission(submission_ref, listings.mapped("channel_sku"))
         if results is None:
             raise MarketplaceRetryableError(
                 self.env._("Submission %s is still being processed.", submission_ref),
@@ -640,12 +742,13 @@ class MarketplaceChannel(models.Model):
         """Job: read marketplace quantities back and mark drifting listings."""
         self.ensure_one()
         connector = self._get_connector()
-        return self._run_flow(
-            "reconcile",
-            lambda: self.env["marketplace.listing"]._reconcile_remote_listings(
-                self, connector.fetch_listings()
-            ),
-        )
+
+        def run():
+            with self._rate_limited(connector, "fetch_listings"):
+                remote = list(connector.fetch_listings())
+            return self.env["marketplace.listing"]._reconcile_remote_listings(self, remote)
+
+        return self._run_flow("reconcile", run)
 
     def _import_orders(self):
         """Job: fetch orders changed since the watermark and import them.
@@ -663,7 +766,8 @@ class MarketplaceChannel(models.Model):
         since = since.replace(tzinfo=UTC)
 
         def run():
-            page = connector.fetch_orders(since)
+            with self._rate_limited(connector, "fetch_orders"):
+                page = connector.fetch_orders(since)
             result = self.env["sale.order"]._marketplace_import_orders(self, page.orders)
             if page.watermark:
                 reached = page.watermark.astimezone(UTC).replace(tzinfo=None)

@@ -6,6 +6,7 @@ from odoo.tools import SQL
 
 from odoo.addons.queue_job.job import identity_exact
 
+from ..exceptions import MarketplaceRateLimited
 from ..marketplace_core.allocation import NO_RULE, available_to_sell
 from ..marketplace_core.records import ListingPayload, PriceUpdate, StockUpdate
 
@@ -385,20 +386,40 @@ class MarketplaceListing(models.Model):
 
     # === PUSH === #
 
-    def _push_in_batches(self, send, updates, ok_values, error_values):
-        """Send ``updates`` (one per listing of ``self``) in the connector's batches.
+    def _push_in_batches(self, operation, updates, ok_values, error_values):
+        """Send ``updates`` (one per listing of ``self``, most urgent first) in batches.
 
-        :param send: the connector method (``push_stock`` or ``push_prices``)
+        Each batch first takes its tokens from the shared rate buckets. When they
+        run out after some batches went, what was sent is kept and the rest stays
+        marked for a continuation job at the computed time; when they run out at
+        once, :class:`MarketplaceRateLimited` postpones the whole job.
+
+        :param operation: ``(connector, method name)``: ``push_stock`` or ``push_prices``
         :param ok_values: ``listing -> values`` written when the marketplace accepts
         :param error_values: ``(listing, result) -> values`` written when it refuses
-        :return: (pushed, failed)
+        :return: (pushed, failed, seconds to wait before sending the rest, or 0)
         """
+        if not self:
+            return 0, 0, 0
         by_sku = {rec.channel_sku: rec for rec in self}
-        connector = send.__self__
+        connector, method = operation
+        send = getattr(connector, method)
+        channel = self.channel_id
+        channel.ensure_one()
         pushed = failed = 0
+        wait = 0
         submissions = set()
         for start in range(0, len(updates), connector.batch_size):
-            for result in send(updates[start : start + connector.batch_size]):
+            batch = updates[start : start + connector.batch_size]
+            try:
+                with channel._rate_limited(connector, method, len(batch)):
+                    results = send(batch)
+            except MarketplaceRateLimited as exc:
+                if not start:
+                    raise
+                wait = exc.seconds or 60
+                break
+            for result in results:
                 listing = by_sku[result.sku]
                 if result.ok:
                     listing.write(
@@ -413,24 +434,28 @@ class MarketplaceListing(models.Model):
                 else:
                     listing.write(error_values(listing, result))
                     failed += 1
-        for channel in self.channel_id:
-            for ref in submissions:
-                channel.with_delay(
-                    channel=channel._get_job_channel(),
-                    identity_key=identity_exact,
-                    eta=connector.submission_delay,
-                    description=self.env._("Check submission %s", ref),
-                )._check_submission(ref)
-        return pushed, failed
+        for ref in submissions:
+            channel.with_delay(
+                channel=channel._get_job_channel(),
+                identity_key=identity_exact,
+                eta=connector.submission_delay,
+                description=self.env._("Check submission %s", ref),
+            )._check_submission(ref)
+        return pushed, failed, wait
 
-    def _push_message(self, what, pushed, skipped, failed):
-        return self.env._(
+    def _push_message(self, what, pushed, skipped, failed, wait=0):
+        message = self.env._(
             "%(what)s: %(pushed)s pushed, %(skipped)s unchanged, %(failed)s failed.",
             what=what,
             pushed=pushed,
             skipped=skipped,
             failed=failed,
         )
+        if wait:
+            message += " " + self.env._(
+                "Quota used up: the rest goes in %s s, still marked.", round(wait)
+            )
+        return message
 
     def _push_stock(self, connector):
         """Push the ATS of these listings; send only what changed.
@@ -443,6 +468,18 @@ class MarketplaceListing(models.Model):
         )
         # Unchanged values need no call: clear their mark now.
         (self - to_send).write({"needs_push": False})
+
+        def urgency(rec):
+            # When quota is short the oversell risks go first: a listing going to
+            # 0, then other decreases, then increases.
+            new, old = ats[rec.id], rec.last_pushed_qty
+            if not new:
+                return (0, 0)
+            if rec.last_pushed_qty_date and new < old:
+                return (1, new - old)
+            return (2, new - old)
+
+        to_send = to_send.sorted(urgency)
         updates = [
             StockUpdate(
                 sku=rec.channel_sku, quantity=ats[rec.id], marketplace_ref=rec.marketplace_ref or ""
@@ -450,8 +487,8 @@ class MarketplaceListing(models.Model):
             for rec in to_send
         ]
         now = fields.Datetime.now()
-        pushed, failed = to_send._push_in_batches(
-            connector.push_stock,
+        pushed, failed, wait = to_send._push_in_batches(
+            (connector, "push_stock"),
             updates,
             lambda rec: {
                 "last_pushed_qty": ats[rec.id],
@@ -467,8 +504,10 @@ class MarketplaceListing(models.Model):
                 "state": rec.state if result.retryable else "error",
             },
         )
+        if wait:
+            self.channel_id._enqueue_continuation("_push_stock", wait)
         skipped = len(self) - len(to_send)
-        message = self._push_message(self.env._("Stock"), pushed, skipped, failed)
+        message = self._push_message(self.env._("Stock"), pushed, skipped, failed, wait)
         return len(self), pushed, failed, message
 
     def _get_channel_prices(self):
@@ -497,6 +536,8 @@ class MarketplaceListing(models.Model):
         to_send = self.filtered(
             lambda rec: rec.id in prices and (force or prices[rec.id] != rec.last_pushed_price)
         )
+        # When quota is short the biggest price drops go first.
+        to_send = to_send.sorted(lambda rec: prices[rec.id] - rec.last_pushed_price)
         updates = [
             PriceUpdate(
                 sku=rec.channel_sku,
@@ -507,8 +548,8 @@ class MarketplaceListing(models.Model):
             for rec in to_send
         ]
         now = fields.Datetime.now()
-        pushed, failed = to_send._push_in_batches(
-            connector.push_prices,
+        pushed, failed, wait = to_send._push_in_batches(
+            (connector, "push_prices"),
             updates,
             lambda rec: {
                 "last_pushed_price": prices[rec.id],
@@ -519,6 +560,8 @@ class MarketplaceListing(models.Model):
             lambda rec, result: {"last_error": result.message},
         )
         (self - to_send).filtered("needs_price_push").write({"needs_price_push": False})
+        if wait:
+            self.channel_id._enqueue_continuation("_push_prices", wait)
         skipped = len(self) - len(to_send)
-        message = self._push_message(self.env._("Prices"), pushed, skipped, failed)
+        message = self._push_message(self.env._("Prices"), pushed, skipped, failed, wait)
         return len(self), pushed, failed, message

@@ -84,7 +84,9 @@ class SaleOrder(models.Model):
         """Job: replace this order's fees by the marketplace's (idempotent)."""
         self.ensure_one()
         channel = self.marketplace_channel_id
-        fees = channel._get_connector().fetch_fees(self.marketplace_ref)
+        connector = channel._get_connector()
+        with channel._rate_limited(connector, "fetch_fees"):
+            fees = connector.fetch_fees(self.marketplace_ref)
         currencies = {
             c.name: c
             for c in self.env["res.currency"]
@@ -537,7 +539,9 @@ class SaleOrder(models.Model):
             channel = order.marketplace_channel_id
             if order.state in ("draft", "sent"):
                 with channel._handle_connector_errors():
-                    remote = channel._get_connector().fetch_order(order.marketplace_ref)
+                    connector = channel._get_connector()
+                    with channel._rate_limited(connector, "fetch_order"):
+                        remote = connector.fetch_order(order.marketplace_ref)
                 values = self._marketplace_prepare_order_values(channel, remote)
                 if values.get("marketplace_to_fix"):
                     order.marketplace_error = values["marketplace_error"]

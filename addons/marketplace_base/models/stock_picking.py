@@ -89,7 +89,9 @@ class StockPicking(models.Model):
         channel = self.sale_id.marketplace_channel_id
         shipment = self._marketplace_prepare_shipment()
         try:
-            result = channel._get_connector().push_shipment(shipment)
+            connector = channel._get_connector()
+            with channel._rate_limited(connector, "push_shipment"):
+                result = connector.push_shipment(shipment)
             ok, message = result.ok, result.message
         except MarketplaceError as exc:
             ok, message = False, channel._mask_secrets(exc)

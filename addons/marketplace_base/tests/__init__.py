@@ -4,6 +4,7 @@ from . import test_jobs
 from . import test_marketplace_channel
 from . import test_marketplace_listing
 from . import test_order_import
+from . import test_rate_limits
 from . import test_security
 from . import test_stock_events
 from . import test_shipment

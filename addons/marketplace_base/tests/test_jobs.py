@@ -159,13 +159,12 @@ class TestJobs(MarketplaceCommon):
         ):
             # Not self.assertRaises: it would roll back to a savepoint, and the
             # point is that the log survives the job's own rollback.
-            with self.enter_registry_test_mode():
-                try:
-                    self.channel._import_listings()
-                except MarketplaceAuthError as exc:
-                    self.assertEqual(str(exc), "token revoked")
-                else:
-                    self.fail("the job must fail")
+            try:
+                self.channel._import_listings()
+            except MarketplaceAuthError as exc:
+                self.assertEqual(str(exc), "token revoked")
+            else:
+                self.fail("the job must fail")
         log = self.env["marketplace.sync.log"].search([("channel_id", "=", self.channel.id)])
         self.assertRecordValues(
             log, [{"flow": "import_listings", "state": "failed", "message": "token revoked"}]
