@@ -24,6 +24,8 @@ import importlib.util
 import os
 import pwd
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -296,3 +298,52 @@ def best_of(func, repeat=3, before=None):
         elapsed = time.perf_counter() - start
         best = elapsed if best is None else min(best, elapsed)
     return best, result
+
+
+# === PROCESSES AND OUTPUT === #
+
+
+def free_port():
+    """Return a TCP port of 127.0.0.1 that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_process(proc, timeout=15):
+    """Stop a subprocess started by the benchmark: SIGTERM, then SIGKILL."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout)
+
+
+def exit_on_sigterm():
+    """Turn SIGTERM into SystemExit so that ``finally`` blocks clean up."""
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(143))
+
+
+def tail(path, lines=40):
+    """Return the last ``lines`` lines of a log file ('' when absent)."""
+    if not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8", errors="replace") as log:
+        return "".join(log.readlines()[-lines:])
+
+
+def verdict(ok):
+    return "PASS" if ok else "FAIL"
+
+
+def print_table(title, rows):
+    """Print ``rows`` of (label, value, verdict) aligned, then the load average."""
+    print(f"\n{title}\n")
+    width = max(len(row[0]) for row in rows)
+    for label, value, mark in rows:
+        print(f"  {label:<{width}}  {value:>10}  {mark}".rstrip())
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"  (load average {load} on {os.cpu_count()} CPUs: timings vary with other work)")
