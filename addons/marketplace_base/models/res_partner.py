@@ -46,7 +46,7 @@ class ResPartner(models.Model):
                 "company_id": channel.company_id.id,
             }
         )
-        return self.create(values)
+        return self.with_context(mail_create_nolog=True).create(values)
 
     def _marketplace_child_address(self, address, address_type):
         """Return a child contact of type ``address_type`` for ``address`` (reused if equal)."""
@@ -61,12 +61,12 @@ class ResPartner(models.Model):
                 for k, v in values.items()
             )
 
-        if address_type == "invoice" and same(self):
+        if same(self):
             return self  # the buyer's own address: no duplicate contact
         for child in self.child_ids.filtered(lambda c: c.type == address_type):
             if same(child):
                 return child
-        return self.create(
+        return self.with_context(mail_create_nolog=True).create(
             {
                 **values,
                 "parent_id": self.id,

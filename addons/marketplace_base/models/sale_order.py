@@ -140,6 +140,17 @@ class SaleOrder(models.Model):
                 [("marketplace_channel_id", "=", channel.id), ("marketplace_ref", "in", refs)]
             )
         }
+        created, updated, to_fix = self._marketplace_import_loop(channel, remote_orders, existing)
+        message = self.env._(
+            "%(created)s order(s) imported, %(updated)s updated, %(to_fix)s to fix.",
+            created=created,
+            updated=updated,
+            to_fix=to_fix,
+        )
+        return len(remote_orders), created + updated - to_fix, to_fix, message
+
+    @api.model
+    def _marketplace_import_loop(self, channel, remote_orders, existing):
         created = updated = to_fix = 0
         for remote in remote_orders:
             order = existing.get(remote.marketplace_ref)
@@ -171,13 +182,7 @@ class SaleOrder(models.Model):
             if order.marketplace_to_fix:
                 to_fix += 1
                 order._marketplace_schedule_fix_activity()
-        message = self.env._(
-            "%(created)s order(s) imported, %(updated)s updated, %(to_fix)s to fix.",
-            created=created,
-            updated=updated,
-            to_fix=to_fix,
-        )
-        return len(remote_orders), created + updated - to_fix, to_fix, message
+        return created, updated, to_fix
 
     @api.model
     def _marketplace_create_order(self, channel, remote):

@@ -28,7 +28,14 @@ class TestOrderImport(MarketplaceCommon):
 
     def test_import_creates_confirmed_orders(self):
         """Test that an order lands as a confirmed sale order with pack quantities."""
-        log = self._import(make_order("111-1", [("MUG", 2, "24.00"), ("PLATE-6", 1, "30.00")]))
+        gift_to = Address(
+            name="Åsa Berg", street="3 Rue Cler", city="Paris", zip="75007", country_code="FR"
+        )
+        log = self._import(
+            make_order(
+                "111-1", [("MUG", 2, "24.00"), ("PLATE-6", 1, "30.00")], shipping_address=gift_to
+            )
+        )
         order = self._orders()
         self.assertRecordValues(
             order,
@@ -47,6 +54,8 @@ class TestOrderImport(MarketplaceCommon):
         self.assertEqual(lines.mapped("price_unit"), [12.0, 5.0])
         self.assertEqual(order.partner_id.email, "buyer@example.com")
         self.assertEqual(order.partner_shipping_id.type, "delivery")
+        self.assertEqual(order.partner_shipping_id.parent_id, order.partner_id)
+        self.assertEqual(order.partner_shipping_id.name, "Åsa Berg")
         self.assertEqual(order.partner_shipping_id.country_id.code, "FR")
         self.assertTrue(order.picking_ids)
         self.assertEqual(log.state, "success")
