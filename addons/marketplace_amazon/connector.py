@@ -129,6 +129,9 @@ class AmazonConnector(MarketplaceConnector):
         seller = self.settings.get("amazon_seller_id")
         return f"amazon:{seller}" if seller else ""
 
+    def observed_rate(self):
+        return self._client.last_rate_limit if self._client else None
+
     def rate_cost(self, operation, count=1):
         if operation in ("push_stock", "push_prices"):
             if count <= PATCH_LIMIT:

@@ -132,6 +132,9 @@ class _Transport:
     feed document URLs: no SP-API headers, S3-style errors).
     """
 
+    #: ``x-amzn-RateLimit-Limit`` of the last successful answer, if Amazon sent one.
+    last_rate_limit = None
+
     def __init__(self, http, timeout, kind, on_access_denied=None):
         self.http = http
         self.timeout = timeout
@@ -159,6 +162,11 @@ class _Transport:
         except httpx.TransportError as exc:
             raise AmazonTransientError(f"Amazon could not be reached: {where} ({exc})") from exc
         self._check(response, where)
+        try:
+            # The rate Amazon applies to this operation for this seller, when it says so.
+            self.last_rate_limit = float(response.headers.get("x-amzn-ratelimit-limit") or "")
+        except ValueError:
+            self.last_rate_limit = None
         return response
 
     def _check(self, response, where):
@@ -296,6 +304,11 @@ class AmazonClient:
         credentials = self._credentials
         flavor = f"{self.lwa_url}|{credentials['lwa_app_id']}|{credentials['lwa_client_secret']}|"
         return build_cache_key(self._refresh_token, flavor)
+
+    @property
+    def last_rate_limit(self):
+        """The rate (requests/s) Amazon said applies to the last API call, or None."""
+        return self._api_transport.last_rate_limit
 
     def forget_access_token(self):
         """Drop this account's cached access token (it expired or was refused)."""

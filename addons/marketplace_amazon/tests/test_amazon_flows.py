@@ -166,6 +166,25 @@ class TestAmazonFlows(MarketplaceCommon):
         self.assertTrue(caught.exception.ignore_retry)
         self.assertGreater(caught.exception.seconds, 0)
 
+    def test_rate_limit_header_corrects_the_bucket(self):
+        """Test that x-amzn-RateLimit-Limit replaces the rate we assumed for this seller."""
+        self._connect_and_bind()
+        Bucket = self.env["marketplace.rate.bucket"]
+        Bucket._take("amazon:" + self.channel.amazon_seller_id, "listings_patch", (1.0, 5, 0), 0)
+        bucket = Bucket.search(
+            [
+                ("account_key", "=", "amazon:" + self.channel.amazon_seller_id),
+                ("group_name", "=", "listings_patch"),
+            ]
+        )
+        bucket.rate = 1.0  # as if we had assumed a lower rate for this seller
+        self.env.flush_all()
+        self._set_stock(self.mug, 1)
+        self.env.cr.flush()
+        self.channel._push_stock()
+        bucket.invalidate_recordset()
+        self.assertEqual(bucket.rate, 5.0)  # what the simulator announces, as Amazon does
+
     def test_price_push_after_pricelist_change(self):
         """Test that a pricelist rule change reaches Amazon's purchasable_offer."""
         self._connect_and_bind()

@@ -62,6 +62,11 @@ class MarketplaceConnector(abc.ABC):
         """
         return {}
 
+    def observed_rate(self) -> float | None:
+        """The rate the marketplace said applies to the last call (e.g. Amazon's
+        ``x-amzn-RateLimit-Limit``), to correct the shared bucket; None if unknown."""
+        return None
+
     @abc.abstractmethod
     def test_connection(self) -> ConnectionStatus:
         """Make a cheap authenticated call."""

@@ -409,6 +409,10 @@ class MarketplaceChannel(models.Model):
             for group in costs:
                 Bucket._throttled(account, group, exc.seconds)
             raise
+        observed = connector.observed_rate()
+        if observed and len(costs) == 1:
+            # The marketplace's own word on this account's rate beats the published one.
+            Bucket._observe_rate(account, next(iter(costs)), observed)
 
     # === JOB CHANNELS === #
 

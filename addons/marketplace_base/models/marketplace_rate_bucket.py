@@ -130,6 +130,19 @@ class MarketplaceRateBucket(models.Model):
         return (count - level) / rate if rate else 3600.0
 
     @api.model
+    def _observe_rate(self, account_key, group_name, rate):
+        """Adopt the rate the marketplace says applies (only a real change is written)."""
+        with self._bucket_cursor() as cr:
+            cr.execute(
+                """
+                UPDATE marketplace_rate_bucket SET rate = %(rate)s
+                 WHERE account_key = %(key)s AND group_name = %(group)s
+                   AND abs(rate - %(rate)s) > 0.000001
+                """,
+                {"key": account_key, "group": group_name, "rate": rate},
+            )
+
+    @api.model
     def _throttled(self, account_key, group_name, retry_after=None):
         """The marketplace said 429: empty the bucket (it knows better than our count)."""
         with self._bucket_cursor() as cr:

@@ -163,3 +163,16 @@ class TestQuotaAwarePush(MarketplaceCommon):
         activity = self.channel.activity_ids
         self.assertEqual(len(activity), 1)
         self.assertIn("push", activity.summary)
+
+    def test_marketplace_rate_header_corrects_the_bucket(self):
+        """Test that the rate the marketplace announces replaces the published one."""
+        self._listings()
+        with (
+            self.fake_connector(),
+            patch.object(FakeConnector, "observed_rate", lambda self: 7.5),
+        ):
+            self.channel._push_stock()
+        bucket = self.env["marketplace.rate.bucket"].search(
+            [("account_key", "=", "fake:account-1")]
+        )
+        self.assertEqual(bucket.rate, 7.5)
