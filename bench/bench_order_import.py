@@ -39,6 +39,7 @@ from common import (
     DEFAULT_TEMPLATE,
     configure,
     create_db,
+    create_listed_products,
     drop_db,
     exit_on_sigterm,
     open_env,
@@ -146,24 +147,7 @@ def load_data(env, n_products):
         {"name": "Bench Orders", "warehouse_id": warehouse.id, "state": "connected"}
     )
     skus = [f"BENCH-ORD-{i:03d}" for i in range(n_products)]
-    products = env["product.product"].create(
-        [
-            {
-                "name": f"Bench order product {sku}",
-                "default_code": sku,
-                "type": "consu",
-                "is_storable": True,
-                "list_price": 9.99,
-            }
-            for sku in skus
-        ]
-    )
-    env["marketplace.listing"].create(
-        [
-            {"channel_id": channel.id, "product_id": p.id, "channel_sku": sku, "state": "active"}
-            for p, sku in zip(products, skus, strict=True)
-        ]
-    )
+    products = create_listed_products(env, channel, skus, "Bench order product", 9.99)
     for product in products:
         env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 1_000_000)
     return channel, dict(zip(skus, products, strict=True))

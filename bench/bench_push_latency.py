@@ -42,6 +42,7 @@ from common import (
     addons_paths,
     configure,
     create_db,
+    create_listed_products,
     db_args,
     drop_db,
     exit_on_sigterm,
@@ -285,24 +286,7 @@ def setup_channel(env, sim, n_skus):
     if channel.state != "connected":
         raise BenchError(f"the channel could not connect: {channel.last_error}")
     skus = [f"{SKU_PREFIX}{i:04d}" for i in range(n_skus)]
-    products = env["product.product"].create(
-        [
-            {
-                "name": f"Bench push {sku}",
-                "default_code": sku,
-                "type": "consu",
-                "is_storable": True,
-                "list_price": 10.0,
-            }
-            for sku in skus
-        ]
-    )
-    env["marketplace.listing"].create(
-        [
-            {"channel_id": channel.id, "product_id": p.id, "channel_sku": sku, "state": "active"}
-            for p, sku in zip(products, skus, strict=True)
-        ]
-    )
+    products = create_listed_products(env, channel, skus, "Bench push", 10.0)
     for sku in skus:
         sim.control("set_listing", sku=sku, title=sku, price=10.0, quantity=0, currency="EUR")
     return channel, products, skus, warehouse.lot_stock_id

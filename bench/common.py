@@ -347,3 +347,26 @@ def print_table(title, rows):
         print(f"  {label:<{width}}  {value:>10}  {mark}".rstrip())
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"  (load average {load} on {os.cpu_count()} CPUs: timings vary with other work)")
+
+
+def create_listed_products(env, channel, skus, name, price):
+    """Storable products with one active listing each on ``channel`` (SKU = reference)."""
+    products = env["product.product"].create(
+        [
+            {
+                "name": f"{name} {sku}",
+                "default_code": sku,
+                "type": "consu",
+                "is_storable": True,
+                "list_price": price,
+            }
+            for sku in skus
+        ]
+    )
+    env["marketplace.listing"].create(
+        [
+            {"channel_id": channel.id, "product_id": p.id, "channel_sku": sku, "state": "active"}
+            for p, sku in zip(products, skus, strict=True)
+        ]
+    )
+    return products
