@@ -1,5 +1,6 @@
 import logging
 import time
+from collections import defaultdict
 from contextlib import contextmanager
 from datetime import UTC, timedelta
 
@@ -14,6 +15,13 @@ from ..marketplace_core.connector import MarketplaceConnector
 _logger = logging.getLogger(__name__)
 
 MANAGER_GROUP = "marketplace_base.group_marketplace_manager"
+
+# Models whose jobs work for a channel, and the path from their records to it.
+JOB_CHANNEL_PATHS = {
+    "marketplace.channel": None,
+    "sale.order": "marketplace_channel_id",
+    "stock.picking": "sale_id.marketplace_channel_id",
+}
 
 # Flows whose last run is shown on the channel; keys are marketplace.sync.log flows.
 DASHBOARD_FLOWS = ("import_orders", "push_stock", "push_prices", "import_listings")
@@ -224,18 +232,27 @@ class MarketplaceChannel(models.Model):
             channel.order_to_fix_count = counts.get((channel.id, True), 0)
             channel.order_count = channel.order_to_fix_count + counts.get((channel.id, False), 0)
 
-    def _compute_job_failed_count(self):
-        jobs = (
-            self.env["queue.job"]
-            .sudo()
-            .search([("model_name", "=", self._name), ("state", "=", "failed")])
-        )
-        failed = {}
+    def _get_failed_jobs(self):
+        """Return ``{channel id: queue.job}``: the failed jobs working for these channels.
+
+        Jobs run on channels, deliveries (shipments) and orders (fees); the path
+        from each job's records to its channel is in ``JOB_CHANNEL_PATHS``.
+        """
+        Job = self.env["queue.job"].sudo()
+        jobs = Job.search([("state", "=", "failed"), ("model_name", "in", list(JOB_CHANNEL_PATHS))])
+        failed = defaultdict(lambda: Job)
         for job in jobs:
-            for record_id in job.record_ids or []:
-                failed[record_id] = failed.get(record_id, 0) + 1
+            records = job.records.exists()
+            path = JOB_CHANNEL_PATHS[job.model_name]
+            for channel in records.mapped(path) if path else records:
+                if channel.id in self.ids:
+                    failed[channel.id] |= job
+        return failed
+
+    def _compute_job_failed_count(self):
+        failed = self._get_failed_jobs()
         for channel in self:
-            channel.job_failed_count = failed.get(channel._origin.id or channel.id, 0)
+            channel.job_failed_count = len(failed[channel._origin.id or channel.id])
 
     def _compute_last_runs(self):
         last = self.env["marketplace.sync.log"]._get_last_runs(self.ids)
@@ -421,31 +438,37 @@ class MarketplaceChannel(models.Model):
         self.ensure_one()
         return f"root.marketplace.{self.channel_type}"
 
+    def _delayable(self, record, description, eta=None):
+        """``record.with_delay`` on this channel's job channel, coalescing repeats.
+
+        Every job of the suite goes through here: the marketplace's job channel
+        caps its concurrency, and ``identity_exact`` lets a pending identical job
+        absorb a new one.
+        """
+        self.ensure_one()
+        return record.with_delay(
+            channel=self._get_job_channel(),
+            identity_key=identity_exact,
+            description=description,
+            eta=eta,
+        )
+
     def _enqueue(self, method, description, *args, **kwargs):
-        """Enqueue ``method`` once per channel: a pending identical job absorbs it."""
-        jobs = []
-        for channel in self:
-            delayable = channel.with_delay(
-                channel=channel._get_job_channel(),
-                identity_key=identity_exact,
-                description=description % {"channel": channel.name},
+        """Enqueue ``method`` once per channel (``%(channel)s`` in ``description``)."""
+        return [
+            getattr(channel._delayable(channel, description % {"channel": channel.name}), method)(
+                *args, **kwargs
             )
-            jobs.append(getattr(delayable, method)(*args, **kwargs))
-        return jobs
+            for channel in self
+        ]
 
     def _enqueue_continuation(self, method, wait):
         """Run ``method`` again in ``wait`` seconds, for what the quota held back."""
         self.ensure_one()
-        return getattr(
-            self.with_delay(
-                channel=self._get_job_channel(),
-                eta=int(wait) + 1,
-                description=self.env._(
-                    "Continue: %(method)s of %(channel)s", method=method, channel=self.name
-                ),
-            ),
-            method,
-        )()
+        description = self.env._(
+            "Continue: %(method)s of %(channel)s", method=method, channel=self.name
+        )
+        return getattr(self._delayable(self, description, eta=int(wait) + 1), method)()
 
     # === ACTIONS === #
 
@@ -569,11 +592,7 @@ class MarketplaceChannel(models.Model):
         self.ensure_one()
         return self._action_open(
             "queue.job",
-            [
-                ("model_name", "=", self._name),
-                ("state", "=", "failed"),
-                ("record_ids", "ilike", str(self.id)),
-            ],
+            [("id", "in", self._get_failed_jobs()[self.id].ids)],
             self.env._("Failed Jobs"),
         )
 

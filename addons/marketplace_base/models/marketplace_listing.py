@@ -4,8 +4,6 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from odoo.addons.queue_job.job import identity_exact
-
 from ..exceptions import MarketplaceRateLimited
 from ..marketplace_core.allocation import NO_RULE, available_to_sell
 from ..marketplace_core.records import ListingPayload, PriceUpdate, StockUpdate
@@ -435,11 +433,8 @@ class MarketplaceListing(models.Model):
                     listing.write(error_values(listing, result))
                     failed += 1
         for ref in submissions:
-            channel.with_delay(
-                channel=channel._get_job_channel(),
-                identity_key=identity_exact,
-                eta=connector.submission_delay,
-                description=self.env._("Check submission %s", ref),
+            channel._delayable(
+                channel, self.env._("Check submission %s", ref), eta=connector.submission_delay
             )._check_submission(ref)
         return pushed, failed, wait
 

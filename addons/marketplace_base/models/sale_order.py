@@ -5,8 +5,6 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.fields import Command
 
-from odoo.addons.queue_job.job import identity_exact
-
 _logger = logging.getLogger(__name__)
 
 MARKETPLACE_STATUSES = [
@@ -74,10 +72,8 @@ class SaleOrder(models.Model):
 
     def _marketplace_enqueue_fees(self):
         for order in self.filtered("marketplace_channel_id"):
-            order.with_delay(
-                channel=order.marketplace_channel_id._get_job_channel(),
-                identity_key=identity_exact,
-                description=self.env._("Import the marketplace fees of %s", order.name),
+            order.marketplace_channel_id._delayable(
+                order, self.env._("Import the marketplace fees of %s", order.name)
             )._marketplace_import_fees()
 
     def _marketplace_import_fees(self):

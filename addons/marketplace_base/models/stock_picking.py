@@ -2,8 +2,6 @@ from collections import defaultdict
 
 from odoo import fields, models
 
-from odoo.addons.queue_job.job import identity_exact
-
 from ..exceptions import MarketplaceError
 from ..marketplace_core.records import Shipment, ShipmentLine
 
@@ -40,10 +38,8 @@ class StockPicking(models.Model):
         for picking in pickings:
             picking.marketplace_shipment_state = "to_push"
             channel = picking.sale_id.marketplace_channel_id
-            picking.with_delay(
-                channel=channel._get_job_channel(),
-                identity_key=identity_exact,
-                description=self.env._("Send shipment %s to the marketplace", picking.name),
+            channel._delayable(
+                picking, self.env._("Send shipment %s to the marketplace", picking.name)
             )._marketplace_push_shipment()
 
     def action_marketplace_retry_shipment(self):

@@ -207,3 +207,35 @@ class TestSubmissions(MarketplaceCommon):
                 }
             ],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestFailedJobs(MarketplaceCommon):
+    def test_failed_jobs_counted_and_listed_per_channel(self):
+        """Test that the channel counts and lists its failed jobs, deliveries' included."""
+        other = self.channel.copy({"name": "Other", "state": "connected"})
+        partner = self.env["res.partner"].create({"name": "Buyer"})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "marketplace_channel_id": self.channel.id,
+                "marketplace_ref": "F-1",
+            }
+        )
+        for delayable in (
+            self.channel.with_delay()._push_stock,
+            other.with_delay()._push_stock,
+            order.with_delay()._marketplace_import_fees,
+        ):
+            job = delayable()
+            job.set_failed(exc_info="boom")
+            job.store()
+        self.channel.with_delay()._import_orders()  # pending: not counted
+        (self.channel | other).invalidate_recordset()
+        self.assertEqual(self.channel.job_failed_count, 2)
+        self.assertEqual(other.job_failed_count, 1)
+        action = self.channel.action_view_failed_jobs()
+        jobs = self.env["queue.job"].search(action["domain"])
+        self.assertEqual(
+            sorted(jobs.mapped("method_name")), ["_marketplace_import_fees", "_push_stock"]
+        )
