@@ -661,14 +661,18 @@ class MarketplaceChannel(models.Model):
     def _import_listings(self):
         """Job: read the channel's listings and bind or update them."""
         self.ensure_one()
+        return self._run_flow(
+            "import_listings",
+            lambda: self.env["marketplace.listing"]._import_remote_listings(
+                self, self._fetch_remote_listings()
+            ),
+        )
+
+    def _fetch_remote_listings(self):
+        """Every listing of the account, read within the rate limits."""
         connector = self._get_connector()
-
-        def run():
-            with self._rate_limited(connector, "fetch_listings"):
-                remote = list(connector.fetch_listings())
-            return self.env["marketplace.listing"]._import_remote_listings(self, remote)
-
-        return self._run_flow("import_listings", run)
+        with self._rate_limited(connector, "fetch_listings"):
+            return list(connector.fetch_listings())
 
     def _push_stock(self):
         """Job: publish the quantity of the listings marked as needing a push."""
@@ -764,14 +768,12 @@ class MarketplaceChannel(models.Model):
     def _reconcile(self):
         """Job: read marketplace quantities back and mark drifting listings."""
         self.ensure_one()
-        connector = self._get_connector()
-
-        def run():
-            with self._rate_limited(connector, "fetch_listings"):
-                remote = list(connector.fetch_listings())
-            return self.env["marketplace.listing"]._reconcile_remote_listings(self, remote)
-
-        return self._run_flow("reconcile", run)
+        return self._run_flow(
+            "reconcile",
+            lambda: self.env["marketplace.listing"]._reconcile_remote_listings(
+                self, self._fetch_remote_listings()
+            ),
+        )
 
     def _import_orders(self):
         """Job: fetch orders changed since the watermark and import them.

@@ -148,6 +148,10 @@ class SaleOrder(models.Model):
     @api.model
     def _marketplace_import_loop(self, channel, remote_orders, existing):
         created = updated = to_fix = 0
+        # One read of the listings for the whole page, not one per order.
+        listings = self._marketplace_listings_by_sku(
+            channel, {line.sku for remote in remote_orders for line in remote.lines}
+        )
         for remote in remote_orders:
             order = existing.get(remote.marketplace_ref)
             if order:
@@ -156,7 +160,7 @@ class SaleOrder(models.Model):
                 continue
             try:
                 with self.env.cr.savepoint():
-                    order = self._marketplace_create_order(channel, remote)
+                    order = self._marketplace_create_order(channel, remote, listings)
                     order._marketplace_process_new(remote)
             except psycopg2.IntegrityError:
                 # Another job committed the same order meanwhile: nothing is lost.
@@ -181,8 +185,8 @@ class SaleOrder(models.Model):
         return created, updated, to_fix
 
     @api.model
-    def _marketplace_create_order(self, channel, remote):
-        values = self._marketplace_prepare_order_values(channel, remote)
+    def _marketplace_create_order(self, channel, remote, listings=None):
+        values = self._marketplace_prepare_order_values(channel, remote, listings)
         return self.create(values)
 
     @api.model
@@ -233,7 +237,7 @@ class SaleOrder(models.Model):
         return values
 
     @api.model
-    def _marketplace_prepare_order_values(self, channel, remote):
+    def _marketplace_prepare_order_values(self, channel, remote, listings=None):
         """Hook: the values of the sale order built from ``remote``."""
         Partner = self.env["res.partner"]
         partner = Partner._marketplace_find_or_create(channel, remote)
@@ -241,7 +245,7 @@ class SaleOrder(models.Model):
         invoice = partner._marketplace_child_address(remote.billing_address, "invoice")
         values = self._marketplace_prepare_header_values(channel, remote, partner, shipping)
         values["partner_invoice_id"] = invoice.id
-        lines, problems = self._marketplace_prepare_line_values(channel, remote)
+        lines, problems = self._marketplace_prepare_line_values(channel, remote, listings)
         values["order_line"] = lines + self._marketplace_extra_lines(channel, remote)
         if problems:
             values["marketplace_to_fix"] = True
@@ -249,17 +253,22 @@ class SaleOrder(models.Model):
         return values
 
     @api.model
-    def _marketplace_prepare_line_values(self, channel, remote):
-        """Return ``(line commands, problems)``; an unknown SKU is a problem, not an error."""
-        listings = {
+    def _marketplace_listings_by_sku(self, channel, skus):
+        return {
             rec.channel_sku: rec
             for rec in self.env["marketplace.listing"].search(
-                [
-                    ("channel_id", "=", channel.id),
-                    ("channel_sku", "in", [line.sku for line in remote.lines]),
-                ]
+                [("channel_id", "=", channel.id), ("channel_sku", "in", list(skus))]
             )
         }
+
+    @api.model
+    def _marketplace_prepare_line_values(self, channel, remote, listings=None):
+        """Return ``(line commands, problems)``; an unknown SKU is a problem, not an error.
+
+        :param listings: ``{sku: listing}`` already read for a whole page of orders
+        """
+        if listings is None:
+            listings = self._marketplace_listings_by_sku(channel, {ln.sku for ln in remote.lines})
         commands, problems = [], []
         for line in remote.lines:
             listing = listings.get(line.sku)
