@@ -12,17 +12,15 @@ Usage from a benchmark script (run as ``python3 bench/<script>.py``)::
     finally:
         drop_db("bench_x_123")
 
-Odoo 19 must be importable (``odoo.release`` says where its source is, as in
-``tools/run_tests.py``) and OCA queue_job installed (site-packages'
+Odoo 19 must be importable or in ``ODOO_PATH`` (found by ``tools/odoo_env.py``, as
+for the test command) and OCA queue_job installed (site-packages'
 ``odoo/addons`` or a folder in ``ODOO_ADDONS_PATH``). PostgreSQL is reached with
 ``PGHOST``/``PGPORT``/``PGUSER``/``PGPASSWORD`` (default 127.0.0.1:5432 and the
 current login; not ``postgres``, which Odoo refuses).
 """
 
 import contextlib
-import importlib.util
 import os
-import pwd
 import shutil
 import signal
 import socket
@@ -33,7 +31,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADDONS = os.path.join(ROOT, "addons")
-PYTHON = sys.executable
+# Where Odoo, queue_job and PostgreSQL are: the test command's own module.
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from odoo_env import PYTHON, db_args, find_odoo, find_queue_job, pg_params  # noqa: E402, F401 - PYTHON is re-exported
 
 # An initialised database to copy (``createdb -T``) instead of initialising
 # base, stock, sale... from scratch (~1 minute). Ignored when it does not exist.
@@ -45,67 +45,24 @@ _configured = False
 # === ODOO AND POSTGRESQL LOCATIONS === #
 
 
-def pg_params():
-    """Return the PostgreSQL connection parameters (host, port, user, password)."""
-    return {
-        "host": os.environ.get("PGHOST", "127.0.0.1"),
-        "port": os.environ.get("PGPORT", "5432"),
-        # The login of this process, not $USER, which environments set freely.
-        "user": os.environ.get("PGUSER") or pwd.getpwuid(os.getuid()).pw_name,
-        "password": os.environ.get("PGPASSWORD", ""),
-    }
-
-
-def odoo_source():
-    """Return the Odoo 19 source folder (the one holding odoo-bin), or exit."""
-    try:
-        import odoo.release as release  # noqa: PLC0415
-    except ImportError:
-        sys.exit("Odoo is not importable: install Odoo 19 for this Python")
-    if release.version_info[0] != 19:
-        sys.exit(f"Odoo {release.version} found, 19 needed")
-    return os.path.dirname(os.path.dirname(os.path.abspath(release.__file__)))
+def _odoo():
+    found = find_odoo()
+    if not found:
+        sys.exit("Odoo 19 is not importable (nor in ODOO_PATH): install it for this Python")
+    return found
 
 
 def addons_paths():
     """Return the addons path: Odoo's core addons, queue_job's folder, ours."""
-    source = odoo_source()
-    paths = [
-        p
-        for p in (os.path.join(source, "addons"), os.path.join(source, "odoo", "addons"))
-        if os.path.isdir(p)
-    ]
-    candidates = list(paths)
-    spec = importlib.util.find_spec("odoo")
-    if spec and spec.submodule_search_locations:
-        candidates += [os.path.join(p, "addons") for p in spec.submodule_search_locations]
-    candidates += os.environ.get("ODOO_ADDONS_PATH", "").split(os.pathsep)
-    queue_job = next(
-        (
-            folder
-            for folder in candidates
-            if folder and os.path.isfile(os.path.join(folder, "queue_job", "__manifest__.py"))
-        ),
-        None,
-    )
+    core_paths = _odoo()[1]
+    queue_job = find_queue_job(core_paths)
     if not queue_job:
         sys.exit("OCA queue_job not found: pip install --no-deps odoo-addon-queue-job")
-    return [*paths, queue_job, ADDONS]
+    return [*core_paths, queue_job, ADDONS]
 
 
 def odoo_bin_cmd():
-    source = odoo_source()
-    odoo_bin = os.path.join(source, "odoo-bin")
-    return [PYTHON, odoo_bin] if os.path.exists(odoo_bin) else [PYTHON, "-m", "odoo"]
-
-
-def db_args():
-    """Return odoo-bin's database options."""
-    pg = pg_params()
-    args = ["--db_host", pg["host"], "--db_port", pg["port"], "--db_user", pg["user"]]
-    if pg["password"]:
-        args += ["--db_password", pg["password"]]
-    return args
+    return _odoo()[0]
 
 
 def configure():

@@ -12,9 +12,7 @@ PostgreSQL role other than ``postgres`` (``PGHOST``/``PGPORT``/``PGUSER``, defau
 """
 
 import argparse
-import importlib.util
 import os
-import pwd
 import re
 import subprocess
 import sys
@@ -22,9 +20,10 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 
+from odoo_env import PYTHON, db_args, find_odoo, find_queue_job, pg_params
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADDONS = os.path.join(ROOT, "addons")
-PYTHON = sys.executable
 
 
 def banner(text):
@@ -95,57 +94,6 @@ def suite_pytest():
 # === ODOO === #
 
 
-def find_odoo():
-    """Return (odoo-bin command prefix, core addons paths) or None."""
-    source = os.environ.get("ODOO_PATH")
-    if source:
-        source = os.path.abspath(source)
-        odoo_bin = os.path.join(source, "odoo-bin")
-        if not os.path.exists(odoo_bin):
-            sys.exit(f"ODOO_PATH={source} has no odoo-bin")
-        return [PYTHON, odoo_bin], [
-            os.path.join(source, "addons"),
-            os.path.join(source, "odoo", "addons"),
-        ]
-    # odoo is a namespace package (queue_job's wheel adds a second odoo/ folder):
-    # odoo.release says where the source tree is.
-    probe = subprocess.run(
-        [
-            PYTHON,
-            "-c",
-            "import odoo.release as r, os; print(r.version_info[0]); "
-            "print(os.path.dirname(os.path.dirname(os.path.abspath(r.__file__))))",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if probe.returncode or probe.stdout.split()[0] != "19":
-        return None
-    source = probe.stdout.split()[1]
-    paths = [
-        p
-        for p in (os.path.join(source, "addons"), os.path.join(source, "odoo", "addons"))
-        if os.path.isdir(p)
-    ]
-    odoo_bin = os.path.join(source, "odoo-bin")
-    cmd = [PYTHON, odoo_bin] if os.path.exists(odoo_bin) else [PYTHON, "-m", "odoo"]
-    return cmd, paths
-
-
-def find_queue_job(paths):
-    """Return the folder that holds queue_job (site-packages' odoo/addons or a path)."""
-    candidates = list(paths)
-    spec = importlib.util.find_spec("odoo")
-    if spec and spec.submodule_search_locations:
-        candidates += [os.path.join(p, "addons") for p in spec.submodule_search_locations]
-    candidates += os.environ.get("ODOO_ADDONS_PATH", "").split(os.pathsep)
-    for folder in candidates:
-        if folder and os.path.isfile(os.path.join(folder, "queue_job", "__manifest__.py")):
-            return folder
-    return None
-
-
 TEST_START = re.compile(r" odoo\.addons\.(\w+)\.tests[\w.]*: Starting (\S+) \.\.\.")
 TEST_BAD = re.compile(r" ERROR \S+ odoo\.addons\.(\w+)\.tests[\w.]*: (?:ERROR|FAIL): (\S+)")
 TEST_SKIP = re.compile(r" odoo\.addons\.(\w+)\.tests[\w.]*: skipped (\S+)")
@@ -169,24 +117,14 @@ def suite_odoo(keep_db=False):
         return 0, 1
     addons = our_addons()
     db = f"mp_test_{os.getpid()}"
-    db_args = [
-        "--db_host",
-        os.environ.get("PGHOST", "127.0.0.1"),
-        "--db_port",
-        os.environ.get("PGPORT", "5432"),
-    ]
-    # The login of this process, not $USER, which environments set freely.
-    user = os.environ.get("PGUSER") or pwd.getpwuid(os.getuid()).pw_name
-    db_args += ["--db_user", user]
-    if os.environ.get("PGPASSWORD"):
-        db_args += ["--db_password", os.environ["PGPASSWORD"]]
+    pg = pg_params()
     with tempfile.TemporaryDirectory() as data_dir:
         log_path = os.path.join(data_dir, "odoo.log")
         cmd = [
             *odoo_cmd,
             "-d",
             db,
-            *db_args,
+            *db_args(),
             "--addons-path",
             ",".join([*core_paths, queue_job, ADDONS]),
             "--data-dir",
@@ -218,7 +156,17 @@ def suite_odoo(keep_db=False):
         finally:
             if not keep_db:
                 subprocess.run(
-                    ["dropdb", "--if-exists", "-h", db_args[1], "-p", db_args[3], "-U", user, db],
+                    [
+                        "dropdb",
+                        "--if-exists",
+                        "-h",
+                        pg["host"],
+                        "-p",
+                        pg["port"],
+                        "-U",
+                        pg["user"],
+                        db,
+                    ],
                     check=False,
                 )
         with open(log_path, encoding="utf-8", errors="replace") as log:
