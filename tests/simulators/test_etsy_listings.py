@@ -245,3 +245,41 @@ def test_unknown_listing_inventory_is_not_found(client):
     response = client.get("/listings/42/inventory")
     assert response.status_code == 404
     assert set(response.json()) == {"error"}
+
+
+def test_listings_by_shop_pages_filters_state_and_lists_skus(client, sim, profile_id, ready_id):
+    own = {lid for lid, lst in sim.state.listings.items() if lst["shop_id"] == client.shop_id}
+    first = client.get(client.shop("/listings"), {"limit": 4}).json()
+    second = client.get(client.shop("/listings"), {"limit": 4, "offset": 4}).json()
+    assert first["count"] == second["count"] == len(own) == 6
+    assert [len(first["results"]), len(second["results"])] == [4, 2]
+    pages = [row["listing_id"] for row in first["results"] + second["results"]]
+    assert sorted(pages) == sorted(own)
+    # Default order: newest first.
+    created = [row["created_timestamp"] for row in first["results"] + second["results"]]
+    assert created == sorted(created, reverse=True)
+    row = first["results"][0]
+    stored = sim.state.inventories[row["listing_id"]]["products"]
+    assert row["skus"] == [p["sku"] for p in stored]
+    assert "inventory" not in row
+    draft = client.request(
+        "POST", client.shop("/listings"), data=draft_form(profile_id, ready_id)
+    ).json()
+    active = client.get(client.shop("/listings"), {"limit": 100}).json()
+    assert draft["listing_id"] not in {r["listing_id"] for r in active["results"]}
+    drafts = client.get(
+        client.shop("/listings"), {"state": "draft", "includes": "Inventory"}
+    ).json()
+    assert [r["listing_id"] for r in drafts["results"]] == [draft["listing_id"]]
+    assert drafts["count"] == 1
+    assert drafts["results"][0]["skus"] == []  # the draft's only product has no SKU
+    assert len(drafts["results"][0]["inventory"]["products"]) == 1
+
+
+def test_listings_by_shop_refuses_bad_paging_and_foreign_shops(client, sim):
+    assert client.get(client.shop("/listings"), {"limit": 101}).status_code == 400
+    assert client.get(client.shop("/listings"), {"state": "sold"}).status_code == 400
+    foreign = next(s for s in sim.state.shops if s != client.shop_id)
+    response = client.get(f"/shops/{foreign}/listings")
+    assert response.status_code == 403
+    assert set(response.json()) == {"error"}

@@ -314,6 +314,11 @@ class EtsySimulator(SimApp):
             raise EtsyError(400, "products is required and must be an array")
         return json_response(self.state.update_inventory(listing_id, body))
 
+    @etsy_operation("GET", f"{PREFIX}/shops/<shop_id>/listings", "getListingsByShop")
+    def get_listings_by_shop(self, call):
+        shop_id = self._own_shop(call)
+        return json_response(self.state.find_listings(shop_id, self._query(call)))
+
     @etsy_operation("POST", f"{PREFIX}/shops/<shop_id>/listings", "createDraftListing")
     def create_draft_listing(self, call):
         shop_id = self._own_shop(call)

@@ -112,6 +112,13 @@ def exercise():
         ),
         201,
     )
+    listings = _expect(
+        client.get(
+            client.shop("/listings"), {"state": "draft", "limit": 5, "includes": "Inventory"}
+        ),
+        200,
+    )
+    assert listing["listing_id"] in {row["listing_id"] for row in listings["results"]}
     inventory_path = f"/listings/{listing['listing_id']}/inventory"
     _expect(client.get(inventory_path), 200)
     body = {
@@ -150,6 +157,7 @@ OPERATIONS = (
     "getShopReceiptTransactionsByReceipt",
     "createReceiptShipment",
     "createDraftListing",
+    "getListingsByShop",
     "getListingInventory",
     "updateListingInventory",
     "updateListing",

@@ -30,6 +30,14 @@ SORT_KEYS = {
     "updated": "update_timestamp",
     "receipt_id": "receipt_id",
 }
+# getListingsByShop's sort_on values; "score" only means something for keyword searches,
+# which this operation has not, so it sorts like "created".
+LISTING_SORT_KEYS = {
+    "created": lambda listing: listing["created_timestamp"],
+    "updated": lambda listing: listing["updated_timestamp"],
+    "price": lambda listing: listing["price"]["amount"],
+    "score": lambda listing: listing["created_timestamp"],
+}
 DESCENDING = {"desc", "descending", "down"}
 ON_PROPERTY_FIELDS = (
     ("price_on_property", "price"),
@@ -389,6 +397,36 @@ class EtsyState:
             self._validate_inventory(listing, body)
             self._store_inventory(listing, body, int(self.clock.now()))
             return self._inventory_payload(listing_id)
+
+    def find_listings(self, shop_id, params):
+        """getListingsByShop: one ``state`` (default active), sort and paging; ``count`` is the
+        number of matches. ``skus`` lists the products' SKUs (the caller owns the shop), and
+        ``includes=Inventory`` attaches the inventory; other associations are not simulated."""
+        self.shop(shop_id)
+        state = params.get("state") or "active"
+        with self._lock:
+            matches = [
+                listing
+                for listing in self.listings.values()
+                if listing["shop_id"] == shop_id and listing["state"] == state
+            ]
+            key = LISTING_SORT_KEYS[params.get("sort_on") or "created"]
+            descending = (params.get("sort_order") or "desc") in DESCENDING
+            # listing_id breaks ties so pages never overlap when the sort key is equal.
+            matches.sort(
+                key=lambda listing: (key(listing), listing["listing_id"]), reverse=descending
+            )
+            offset, limit = params.get("offset") or 0, params.get("limit") or 25
+            results = []
+            for listing in matches[offset : offset + limit]:
+                row = copy.deepcopy(listing)
+                products = self.inventories[listing["listing_id"]]["products"]
+                # Without sku_on_property every product carries the same SKU: listed once.
+                row["skus"] = list(dict.fromkeys(p["sku"] for p in products if p["sku"]))
+                if "Inventory" in (params.get("includes") or []):
+                    row["inventory"] = self._inventory_payload(listing["listing_id"])
+                results.append(row)
+            return {"count": len(matches), "results": results}
 
     def create_draft_listing(self, shop_id, form):
         with self._lock:
