@@ -14,7 +14,6 @@ processing report through :meth:`AmazonConnector.check_submission` and turns
 its issues into per-listing errors.
 """
 
-import contextlib
 import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -22,9 +21,8 @@ from urllib.parse import urlsplit
 
 from odoo.addons.marketplace_base.exceptions import (
     MarketplaceAuthError,
-    MarketplaceRateLimited,
     MarketplaceRequestError,
-    MarketplaceRetryableError,
+    translate_client_errors,
 )
 from odoo.addons.marketplace_base.marketplace_core.connector import MarketplaceConnector
 from odoo.addons.marketplace_base.marketplace_core.records import (
@@ -37,6 +35,7 @@ from odoo.addons.marketplace_base.marketplace_core.records import (
     OrderPage,
     PriceUpdate,
     PushResult,
+    RateObservation,
     RemoteListing,
     Shipment,
     StockUpdate,
@@ -77,21 +76,11 @@ def _order(values):
     )
 
 
-@contextlib.contextmanager
 def _translate_errors():
     """Turn :mod:`amazon_client` errors into the job errors of ``marketplace_base``."""
-    try:
-        yield
-    except AmazonThrottled as exc:
-        raise MarketplaceRateLimited(str(exc), seconds=exc.retry_after) from exc
-    except AmazonAuthError as exc:
-        if exc.retryable:  # only the access token expired: the next try logs in again
-            raise MarketplaceRetryableError(str(exc)) from exc
-        raise MarketplaceAuthError(str(exc)) from exc
-    except AmazonTransientError as exc:
-        raise MarketplaceRetryableError(str(exc)) from exc
-    except AmazonRequestError as exc:
-        raise MarketplaceRequestError(str(exc)) from exc
+    return translate_client_errors(
+        AmazonThrottled, AmazonAuthError, AmazonTransientError, AmazonRequestError
+    )
 
 
 class AmazonConnector(MarketplaceConnector):
@@ -129,8 +118,9 @@ class AmazonConnector(MarketplaceConnector):
         seller = self.settings.get("amazon_seller_id")
         return f"amazon:{seller}" if seller else ""
 
-    def observed_rate(self):
-        return self._client.last_rate_limit if self._client else None
+    def observed_limits(self):
+        rate = self._client.last_rate_limit if self._client else None
+        return RateObservation(rate=rate) if rate else None
 
     def rate_cost(self, operation, count=1):
         if operation in ("push_stock", "push_prices"):

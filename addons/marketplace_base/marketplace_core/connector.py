@@ -22,6 +22,7 @@ from .records import (
     OrderPage,
     PriceUpdate,
     PushResult,
+    RateObservation,
     RemoteListing,
     Shipment,
     StockUpdate,
@@ -37,6 +38,11 @@ class MarketplaceConnector(abc.ABC):
     #: ``{group: (tokens per second, burst, daily quota or 0)}``, the marketplace's
     #: published limits; Odoo keeps one shared bucket per account and group.
     rate_limits = {}
+
+    #: Push jobs of one channel that may run at once. Above 1 when each call waits
+    #: on the network long enough that one job alone cannot reach the allowed rate
+    #: (one call per listing); the shared buckets keep them together under it.
+    push_concurrency = 1
 
     def __init__(self, settings: dict, logger=None):
         """:param settings: the channel's values from ``_get_connector_settings``
@@ -62,22 +68,31 @@ class MarketplaceConnector(abc.ABC):
         """
         return {}
 
-    def observed_rate(self) -> float | None:
-        """The rate the marketplace said applies to the last call (e.g. Amazon's
-        ``x-amzn-RateLimit-Limit``), to correct the shared bucket; None if unknown."""
+    def observed_limits(self) -> RateObservation | None:
+        """What the marketplace said of the limits on its last answer (Amazon's
+        ``x-amzn-RateLimit-Limit``, Etsy's ``x-remaining-*``), to correct the shared
+        bucket; None when it said nothing."""
         return None
+
+    def supports(self, method: str) -> bool:
+        """Whether this connector implements ``method`` (a flow the base may run)."""
+        return getattr(type(self), method, None) is not getattr(MarketplaceConnector, method)
+
+    # Required: every connector tests its connection and publishes stock and
+    # prices. The flows below are optional: ``supports()`` tells which exist and
+    # the base skips (crons) or refuses clearly (buttons) the others.
 
     @abc.abstractmethod
     def test_connection(self) -> ConnectionStatus:
         """Make a cheap authenticated call."""
 
-    @abc.abstractmethod
     def fetch_listings(self) -> Iterable[RemoteListing]:
         """Yield every listing of the account (used to import and match)."""
+        raise NotImplementedError
 
-    @abc.abstractmethod
     def push_listings(self, listings: Sequence[ListingPayload]) -> list[PushResult]:
         """Create or update listings."""
+        raise NotImplementedError
 
     @abc.abstractmethod
     def push_stock(self, updates: Sequence[StockUpdate]) -> list[PushResult]:
@@ -87,25 +102,25 @@ class MarketplaceConnector(abc.ABC):
     def push_prices(self, updates: Sequence[PriceUpdate]) -> list[PushResult]:
         """Publish prices; ``updates`` holds at most ``batch_size`` items."""
 
-    @abc.abstractmethod
     def fetch_orders(self, updated_since: datetime) -> OrderPage:
         """Return the orders created or changed since ``updated_since`` (UTC)."""
+        raise NotImplementedError
 
-    @abc.abstractmethod
     def fetch_order(self, marketplace_ref: str) -> Order:
         """Return one order by its marketplace reference."""
+        raise NotImplementedError
 
-    @abc.abstractmethod
     def push_shipment(self, shipment: Shipment) -> PushResult:
         """Confirm a (partial) shipment with its tracking."""
+        raise NotImplementedError
 
-    @abc.abstractmethod
     def cancel_order(self, marketplace_ref: str, reason: str = "") -> PushResult:
         """Cancel an order on the marketplace."""
+        raise NotImplementedError
 
-    @abc.abstractmethod
     def fetch_fees(self, marketplace_ref: str) -> list[Fee]:
         """Return the fees the marketplace charged for one order."""
+        raise NotImplementedError
 
     #: Seconds to wait before checking a submission (see ``check_submission``).
     submission_delay = 120

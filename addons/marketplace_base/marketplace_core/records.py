@@ -177,3 +177,17 @@ class OrderPage:
 
     orders: tuple[Order, ...]
     watermark: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RateObservation:
+    """What a marketplace's answer said of the caller's limits (None: not said)."""
+
+    #: Tokens per second that apply (Amazon's ``x-amzn-RateLimit-Limit``).
+    rate: float | None = None
+    #: Calls left in the current second (Etsy's ``x-remaining-this-second``).
+    remaining: int | None = None
+    #: Calls allowed per day (Etsy's ``x-limit-per-day``).
+    daily_quota: int | None = None
+    #: Calls left today (Etsy's ``x-remaining-today``).
+    remaining_today: int | None = None

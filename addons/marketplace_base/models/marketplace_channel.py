@@ -1,4 +1,5 @@
 import logging
+import math
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -426,10 +427,10 @@ class MarketplaceChannel(models.Model):
             for group in costs:
                 Bucket._throttled(account, group, exc.seconds)
             raise
-        observed = connector.observed_rate()
+        observed = connector.observed_limits() if costs else None
         if observed and len(costs) == 1:
-            # The marketplace's own word on this account's rate beats the published one.
-            Bucket._observe_rate(account, next(iter(costs)), observed)
+            # The marketplace's own word on this account's limits beats the published ones.
+            Bucket._observe(account, next(iter(costs)), observed)
 
     # === JOB CHANNELS === #
 
@@ -462,13 +463,13 @@ class MarketplaceChannel(models.Model):
             for channel in self
         ]
 
-    def _enqueue_continuation(self, method, wait):
+    def _enqueue_continuation(self, method, wait, **kwargs):
         """Run ``method`` again in ``wait`` seconds, for what the quota held back."""
         self.ensure_one()
         description = self.env._(
             "Continue: %(method)s of %(channel)s", method=method, channel=self.name
         )
-        return getattr(self._delayable(self, description, eta=int(wait) + 1), method)()
+        return getattr(self._delayable(self, description, eta=int(wait) + 1), method)(**kwargs)
 
     # === ACTIONS === #
 
@@ -524,8 +525,33 @@ class MarketplaceChannel(models.Model):
             },
         }
 
+    def _supports(self, method):
+        """Whether this channel's connector implements ``method``.
+
+        Without a connector the answer is yes: the job then fails with the
+        message that says which addon to install.
+        """
+        self.ensure_one()
+        try:
+            return self._get_connector().supports(method)
+        except UserError:
+            return True
+
+    def _check_supports(self, method, what):
+        for channel in self:
+            if not channel._supports(method):
+                raise UserError(
+                    self.env._(
+                        "%(what)s is not available for %(channel)s: its connector does not "
+                        "support it yet.",
+                        what=what,
+                        channel=channel.display_name,
+                    )
+                )
+
     def action_import_listings(self):
         self._check_can_sync()
+        self._check_supports("fetch_listings", self.env._("Listing import"))
         self._enqueue("_import_listings", self.env._("Import listings of %(channel)s"))
         return self._notify_enqueued(self.env._("Listing import"))
 
@@ -544,6 +570,7 @@ class MarketplaceChannel(models.Model):
 
     def action_import_orders(self):
         self._check_can_sync()
+        self._check_supports("fetch_orders", self.env._("Order import"))
         self._enqueue("_import_orders", self.env._("Import orders of %(channel)s"))
         return self._notify_enqueued(self.env._("Order import"))
 
@@ -605,7 +632,7 @@ class MarketplaceChannel(models.Model):
 
     @api.model
     def _cron_import_orders(self):
-        channels = self._get_syncable_channels()
+        channels = self._get_syncable_channels().filtered(lambda c: c._supports("fetch_orders"))
         channels._enqueue("_import_orders", self.env._("Import orders of %(channel)s"))
 
     @api.model
@@ -620,7 +647,7 @@ class MarketplaceChannel(models.Model):
 
     @api.model
     def _cron_reconcile(self):
-        channels = self._get_syncable_channels()
+        channels = self._get_syncable_channels().filtered(lambda c: c._supports("fetch_listings"))
         channels._enqueue("_reconcile", self.env._("Reconcile %(channel)s"))
 
     # === JOBS === #
@@ -674,14 +701,42 @@ class MarketplaceChannel(models.Model):
         with self._rate_limited(connector, "fetch_listings"):
             return list(connector.fetch_listings())
 
-    def _push_stock(self):
-        """Job: publish the quantity of the listings marked as needing a push."""
+    def _push_stock(self, shard=0):
+        """Job: publish the quantity of the listings marked as needing a push.
+
+        When the connector lets several push jobs run at once
+        (``push_concurrency``) and enough listings wait, the first job starts the
+        others; each claims its share of the most urgent listings that no other
+        job holds, and all of them draw on the account's shared rate buckets.
+
+        :param shard: 0 for the job the events enqueue, 1.. for the jobs it starts
+        """
         self.ensure_one()
-        listings = self.listing_ids.filtered(
-            lambda rec: rec.needs_push and rec.state in ("active", "pending")
-        )
         connector = self._get_connector()
-        return self._run_flow("push_stock", lambda: listings._push_stock(connector))
+        listings = self.env["marketplace.listing"].search(
+            [
+                ("channel_id", "=", self.id),
+                ("needs_push", "=", True),
+                ("state", "in", ("active", "pending")),
+            ]
+        )
+        batches = math.ceil(len(listings) / connector.batch_size)
+        jobs = max(min(connector.push_concurrency, batches), 1)
+        if not shard:
+            for other in range(1, jobs):
+                self._delayable(
+                    self,
+                    self.env._(
+                        "Push stock of %(channel)s (%(job)s/%(jobs)s)",
+                        channel=self.name,
+                        job=other + 1,
+                        jobs=jobs,
+                    ),
+                )._push_stock(shard=other)
+        share = math.ceil(len(listings) / jobs)
+        return self._run_flow(
+            "push_stock", lambda: listings._push_stock(connector, limit=share, shard=shard)
+        )
 
     def _push_prices(self, force=False, scan_all=False):
         """Job: publish prices that differ from the last pushed ones.

@@ -1,3 +1,4 @@
+import time
 from decimal import Decimal
 
 from odoo import api, fields, models
@@ -7,6 +8,10 @@ from odoo.tools import SQL
 from ..exceptions import MarketplaceRateLimited
 from ..marketplace_core.allocation import NO_RULE, available_to_sell
 from ..marketplace_core.records import ListingPayload, PriceUpdate, StockUpdate
+
+#: Seconds a push job sends for before it hands the rest to a follow-up job: jobs
+#: stay short (worker time limits) and hold their listings' row locks briefly.
+PUSH_TIME_BUDGET = 15
 
 
 class MarketplaceListing(models.Model):
@@ -384,6 +389,67 @@ class MarketplaceListing(models.Model):
 
     # === PUSH === #
 
+    def _claim(self, limit=None):
+        """Lock up to ``limit`` of these listings, in their order, skipping the ones
+        another transaction holds: concurrent push jobs never send the same listing.
+
+        :return: the listings locked, in the order of ``self``
+        """
+        if not self:
+            return self
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT l.id FROM marketplace_listing l
+                  JOIN unnest(%s::int[]) WITH ORDINALITY AS u(id, pos) ON u.id = l.id
+                 ORDER BY u.pos
+                 LIMIT %s
+                   FOR UPDATE OF l SKIP LOCKED
+                """,
+                self.ids,
+                limit,
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _claim_siblings(self):
+        """Keep only the claimed listings whose siblings (same marketplace reference:
+        variations of one Etsy listing...) this transaction holds too.
+
+        A marketplace that rewrites a listing as a whole (read, change, write)
+        would lose a concurrent job's change to a sibling otherwise; what is
+        dropped stays marked for the next job.
+        """
+        refs = list(set(self.filtered("marketplace_ref").mapped("marketplace_ref")))
+        if not refs:
+            return self
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT l.id FROM marketplace_listing l
+                 WHERE l.channel_id = ANY(%s) AND l.marketplace_ref = ANY(%s)
+                   FOR UPDATE OF l SKIP LOCKED
+                """,
+                self.channel_id.ids,
+                refs,
+            )
+        )
+        held = {row[0] for row in self.env.cr.fetchall()}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT l.marketplace_ref FROM marketplace_listing l
+                 WHERE l.channel_id = ANY(%s) AND l.marketplace_ref = ANY(%s)
+                   AND l.id != ALL(%s)
+                """,
+                self.channel_id.ids,
+                refs,
+                list(held),
+            )
+        )
+        busy = {row[0] for row in self.env.cr.fetchall()}
+        return self.filtered(lambda rec: rec.marketplace_ref not in busy)
+
     def _push_in_batches(self, operation, updates, ok_values, error_values):
         """Send ``updates`` (one per listing of ``self``, most urgent first) in batches.
 
@@ -407,8 +473,12 @@ class MarketplaceListing(models.Model):
         pushed = failed = 0
         wait = 0
         submissions = set()
+        deadline = time.monotonic() + PUSH_TIME_BUDGET
         for start in range(0, len(updates), connector.batch_size):
             batch = updates[start : start + connector.batch_size]
+            if start and time.monotonic() > deadline:
+                wait = 1  # the time budget is spent: a follow-up job sends the rest
+                break
             try:
                 with channel._rate_limited(connector, method, len(batch)):
                     results = send(batch)
@@ -452,17 +522,14 @@ class MarketplaceListing(models.Model):
             )
         return message
 
-    def _push_stock(self, connector):
-        """Push the ATS of these listings; send only what changed.
+    def _push_stock(self, connector, limit=None, shard=0):
+        """Push the ATS of the most urgent ``limit`` of these listings that no other
+        job holds; send only what changed.
 
+        :param shard: the job's number, for its follow-up job
         :return: (total, pushed, failed, message) for the sync log
         """
         ats = self._compute_available_to_sell()
-        to_send = self.filtered(
-            lambda rec: ats[rec.id] != rec.last_pushed_qty or not rec.last_pushed_qty_date
-        )
-        # Unchanged values need no call: clear their mark now.
-        (self - to_send).write({"needs_push": False})
 
         def urgency(rec):
             # When quota is short the oversell risks go first: a listing going to
@@ -474,7 +541,14 @@ class MarketplaceListing(models.Model):
                 return (1, new - old)
             return (2, new - old)
 
-        to_send = to_send.sorted(urgency)
+        mine = self.sorted(urgency)._claim(limit)
+        if connector.push_concurrency > 1:
+            mine = mine._claim_siblings()
+        to_send = mine.filtered(
+            lambda rec: ats[rec.id] != rec.last_pushed_qty or not rec.last_pushed_qty_date
+        )
+        # Unchanged values need no call: clear their mark now.
+        (mine - to_send).write({"needs_push": False})
         updates = [
             StockUpdate(
                 sku=rec.channel_sku, quantity=ats[rec.id], marketplace_ref=rec.marketplace_ref or ""
@@ -500,10 +574,13 @@ class MarketplaceListing(models.Model):
             },
         )
         if wait:
-            self.channel_id._enqueue_continuation("_push_stock", wait)
-        skipped = len(self) - len(to_send)
+            # Shard 0 is the job the events enqueue: same arguments, so they coalesce.
+            mine.channel_id._enqueue_continuation(
+                "_push_stock", wait, **({"shard": shard} if shard else {})
+            )
+        skipped = len(mine) - len(to_send)
         message = self._push_message(self.env._("Stock"), pushed, skipped, failed, wait)
-        return len(self), pushed, failed, message
+        return len(mine), pushed, failed, message
 
     def _get_channel_prices(self):
         """Return ``{listing_id: price}`` from each channel's pricelist."""

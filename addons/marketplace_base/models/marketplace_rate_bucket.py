@@ -130,16 +130,48 @@ class MarketplaceRateBucket(models.Model):
         return (count - level) / rate if rate else 3600.0
 
     @api.model
-    def _observe_rate(self, account_key, group_name, rate):
-        """Adopt the rate the marketplace says applies (only a real change is written)."""
+    def _observe(self, account_key, group_name, observation):
+        """Adopt what the marketplace said of the limits (its word beats our count).
+
+        :param observation: a ``RateObservation``: the rate that applies, the calls
+            left this second (caps the tokens), the daily quota and the calls left
+            today (other applications or tools may spend the same quota).
+        """
+        obs = observation
+        if not any(
+            value is not None
+            for value in (obs.rate, obs.remaining, obs.daily_quota, obs.remaining_today)
+        ):
+            return
         with self._bucket_cursor() as cr:
             cr.execute(
                 """
-                UPDATE marketplace_rate_bucket SET rate = %(rate)s
+                UPDATE marketplace_rate_bucket
+                   SET rate = COALESCE(%(rate)s, rate),
+                       tokens = CASE WHEN %(remaining)s IS NULL THEN tokens
+                                     ELSE LEAST(%(remaining)s, burst, tokens + rate * GREATEST(
+                                          extract(epoch FROM clock_timestamp()) - refilled_at, 0))
+                                END,
+                       refilled_at = CASE WHEN %(remaining)s IS NULL THEN refilled_at
+                                          ELSE extract(epoch FROM clock_timestamp()) END,
+                       daily_quota = COALESCE(%(daily)s, daily_quota),
+                       day_count = CASE WHEN %(left_today)s IS NULL THEN day_count
+                                        ELSE GREATEST(
+                                            CASE WHEN day = (now() AT TIME ZONE 'UTC')::date
+                                                 THEN day_count ELSE 0 END,
+                                            COALESCE(%(daily)s, daily_quota) - %(left_today)s)
+                                   END,
+                       day = (now() AT TIME ZONE 'UTC')::date
                  WHERE account_key = %(key)s AND group_name = %(group)s
-                   AND abs(rate - %(rate)s) > 0.000001
                 """,
-                {"key": account_key, "group": group_name, "rate": rate},
+                {
+                    "key": account_key,
+                    "group": group_name,
+                    "rate": obs.rate,
+                    "remaining": obs.remaining,
+                    "daily": obs.daily_quota,
+                    "left_today": obs.remaining_today,
+                },
             )
 
     @api.model

@@ -1,4 +1,5 @@
 import threading
+import time
 
 from odoo import SUPERUSER_ID, api
 from odoo.orm.environments import Transaction
@@ -116,3 +117,63 @@ class TestRetry(MarketplaceCommon):
         self.assertEqual(caught.exception.seconds, 42)
         self.assertTrue(caught.exception.ignore_retry)
         self.assertTrue(listing.needs_push)
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentPushClaims(TransactionCase):
+    """Push jobs of one channel running at once, in separate transactions."""
+
+    _env = TestConcurrentImport._env
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            channel = env["marketplace.channel"].create({"name": "Claim channel"})
+            self.channel_id = channel.id
+            self.listing_ids = (
+                env["marketplace.listing"]
+                .create(
+                    [
+                        {"channel_id": channel.id, "channel_sku": f"CLAIM-{i}", "needs_push": True}
+                        for i in range(10)
+                    ]
+                )
+                .ids
+            )
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            self._env(cr)["marketplace.channel"].browse(self.channel_id).unlink()
+
+    def test_two_jobs_claim_disjoint_listings(self):
+        """Test that two transactions claiming the same listings never share one."""
+        claimed, errors = {}, []
+        claimed_both = threading.Barrier(2, timeout=30)
+
+        def worker(name, limit):
+            try:
+                with self.registry.cursor() as cr:
+                    listings = self._env(cr)["marketplace.listing"].browse(self.listing_ids)
+                    mine = listings._claim(limit)
+                    claimed[name] = mine.ids
+                    claimed_both.wait()  # hold the locks until both have claimed
+            except Exception as exc:
+                errors.append(exc)
+
+        first = threading.Thread(target=worker, args=("first", 6))
+        second = threading.Thread(target=worker, args=("second", 6))
+        with release_test_lock():
+            first.start()
+            # The first holds its six rows before the second asks.
+            for _i in range(300):
+                if "first" in claimed:
+                    break
+                time.sleep(0.01)
+            second.start()
+            first.join(60)
+            second.join(60)
+        self.assertFalse(errors)
+        self.assertEqual(claimed["first"], self.listing_ids[:6])  # the most urgent first
+        self.assertEqual(claimed["second"], self.listing_ids[6:])  # the rest, none twice

@@ -3,6 +3,7 @@ from datetime import datetime, time
 from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api, fields
+from odoo.exceptions import UserError
 from odoo.orm.environments import Transaction
 from odoo.tests import TransactionCase, tagged
 from odoo.tests.common import release_test_lock
@@ -11,6 +12,8 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..exceptions import MarketplaceRateLimited
+from ..marketplace_core.connector import MarketplaceConnector
+from ..marketplace_core.records import ConnectionStatus, PushResult, RateObservation
 from .common import FakeConnector, MarketplaceCommon
 
 
@@ -169,10 +172,98 @@ class TestQuotaAwarePush(MarketplaceCommon):
         self._listings()
         with (
             self.fake_connector(),
-            patch.object(FakeConnector, "observed_rate", lambda self: 7.5),
+            patch.object(FakeConnector, "observed_limits", lambda self: RateObservation(rate=7.5)),
         ):
             self.channel._push_stock()
         bucket = self.env["marketplace.rate.bucket"].search(
             [("account_key", "=", "fake:account-1")]
         )
         self.assertEqual(bucket.rate, 7.5)
+
+    def test_remaining_calls_the_marketplace_announces_correct_the_bucket(self):
+        """Test that Etsy-style remaining-this-second/today headers cap our counts."""
+        self._listings()
+        said = RateObservation(remaining=0, daily_quota=50, remaining_today=20)
+        with (
+            self.fake_connector(),
+            patch.object(FakeConnector, "rate_limits", {"push": (0.0, 10, 100)}),
+            patch.object(FakeConnector, "observed_limits", lambda self: said),
+        ):
+            self.channel._push_stock()
+        bucket = self.env["marketplace.rate.bucket"].search(
+            [("account_key", "=", "fake:account-1")]
+        )
+        # Our count said 9 tokens were left after the first batch; the marketplace said
+        # none, so the next batches wait.
+        self.assertEqual(bucket.tokens, 0)
+        self.assertEqual(bucket.daily_quota, 50)
+        # Other tools spent the same quota: 30 used today, not our 1.
+        self.assertEqual(bucket.day_count, 30)
+        self.assertEqual(bucket.quota_left, 20)
+
+
+@tagged("post_install", "-at_install")
+class TestParallelPush(MarketplaceCommon):
+    """A connector allowing several push jobs gets its listings spread over them."""
+
+    def test_first_job_starts_the_others_and_each_listing_goes_once(self):
+        """Test the fan-out: shares of the marked listings, each SKU sent exactly once."""
+        for i in range(5):
+            product = self._create_product(f"P{i}", f"P{i}")
+            self._set_stock(product, i + 1)
+            self._create_listing(product, f"P{i}", needs_push=True)
+        with (
+            self.fake_connector() as state,
+            patch.object(FakeConnector, "push_concurrency", 3),
+            trap_jobs() as trap,
+        ):
+            self.channel._push_stock()
+            trap.assert_jobs_count(2, only=self.channel._push_stock)
+            self.assertEqual(sorted(job.kwargs["shard"] for job in trap.enqueued_jobs), [1, 2])
+            first = [sku for name, skus in state["calls"] if name == "push_stock" for sku in skus]
+            self.assertEqual(len(first), 2)  # its share: ceil(5 / 3)
+            trap.perform_enqueued_jobs()
+        sent = [sku for name, skus in state["calls"] if name == "push_stock" for sku in skus]
+        self.assertEqual(sorted(sent), ["P0", "P1", "P2", "P3", "P4"])
+        self.assertEqual(state["stock"], {f"P{i}": i + 1 for i in range(5)})
+        self.assertFalse(self.channel.listing_ids.filtered("needs_push"))
+
+
+class PushOnlyConnector(MarketplaceConnector):
+    """A connector that only publishes stock and prices (no orders, no listing import)."""
+
+    def test_connection(self):
+        return ConnectionStatus(True)
+
+    def push_stock(self, updates):
+        return [PushResult(update.sku, True) for update in updates]
+
+    push_prices = push_stock
+
+
+@tagged("post_install", "-at_install")
+class TestConnectorSupport(MarketplaceCommon):
+    """Flows a connector does not implement are skipped by crons, refused by buttons."""
+
+    def test_unsupported_flows_are_skipped_and_refused(self):
+        """Test that order import and reconcile are not enqueued, and the button explains."""
+        Channel = self.env["marketplace.channel"]
+        with patch.object(
+            self.registry["marketplace.channel"],
+            "_get_connector_class",
+            lambda self: PushOnlyConnector,
+        ):
+            self.assertTrue(self.channel._supports("push_stock"))
+            self.assertFalse(self.channel._supports("fetch_orders"))
+            with trap_jobs() as trap:
+                Channel._cron_import_orders()
+                Channel._cron_reconcile()
+                Channel._cron_push_stock()
+                trap.assert_jobs_count(0, only=self.channel._import_orders)
+                trap.assert_jobs_count(0, only=self.channel._reconcile)
+                trap.assert_jobs_count(1, only=self.channel._push_stock)
+            with self.assertRaisesRegex(UserError, "Order import is not available"):
+                self.channel.action_import_orders()
+        with self.fake_connector(), trap_jobs() as trap:
+            Channel._cron_import_orders()
+            trap.assert_jobs_count(1, only=self.channel._import_orders)
