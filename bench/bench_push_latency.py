@@ -28,7 +28,6 @@ import logging
 import math
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,27 +36,28 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from common import (
     DEFAULT_TEMPLATE,
-    PYTHON,
-    ROOT,
-    addons_paths,
     configure,
     create_db,
     create_listed_products,
-    db_args,
     drop_db,
     exit_on_sigterm,
-    free_port,
-    odoo_bin_cmd,
     open_env,
-    pg_params,
     print_table,
-    stop_process,
     tail,
     verdict,
 )
+from live import (
+    BenchError,
+    JobWatch,
+    OdooServer,
+    Simulator,
+    apply_inventory,
+    log,
+    simulator_module,
+    wait_for,
+)
 
 GOAL_P95 = 2.0
-SIMULATORS = os.path.join(ROOT, "simulators")
 JOB_CHANNELS = "root:2,root.marketplace.amazon:1"
 # Operations that publish stock: one PATCH per SKU, or one feed in three calls.
 FEED_CALLS = ("createFeedDocument", "uploadFeedDocument", "createFeed")
@@ -67,203 +67,12 @@ FEED_DELAY = 95
 SKU_PREFIX = "BENCH-PUSH-"
 
 
-def log(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-class BenchError(Exception):
-    """Something went wrong: exit non-zero with this message."""
-
-
-def wait_for(predicate, timeout, what, interval=0.01):
-    """Poll ``predicate`` until it returns a true value; return it, or raise."""
-    deadline = time.perf_counter() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.perf_counter() > deadline:
-            raise BenchError(f"timed out after {timeout:g}s waiting for {what}")
-        time.sleep(interval)
-
-
-# === THE PROCESSES === #
-
-
-class Simulator:
-    """The Amazon simulator in a subprocess, driven through its control API."""
-
-    def __init__(self, workdir):
-        import requests  # noqa: PLC0415 - Odoo's dependency, after configure()
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = os.path.join(workdir, "simulator.log")
-        self.session = requests.Session()
-        self.proc = None
-
-    def start(self):
-        with open(self.log_path, "w", encoding="utf-8") as out:
-            self.proc = subprocess.Popen(
-                [PYTHON, "-m", "marketplace_sim", "serve", "amazon", "--port", str(self.port)],
-                cwd=SIMULATORS,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        wait_for(self._up, 60, "the simulator to listen", interval=0.2)
-
-    def _up(self):
-        if self.proc.poll() is not None:
-            raise BenchError(f"the simulator exited:\n{tail(self.log_path)}")
-        try:
-            return self.session.get(f"{self.url}/_sim", timeout=2).ok
-        except OSError:
-            return False
-
-    def control(self, method, **kwargs):
-        response = self.session.post(f"{self.url}/_sim/{method}", json=kwargs, timeout=30)
-        if not response.ok:
-            raise BenchError(f"simulator control {method}: {response.status_code} {response.text}")
-        return response.json()["result"]
-
-    def stop(self):
-        self.session.close()
-        stop_process(self.proc)
-
-
-class OdooServer:
-    """An Odoo server on ``dbname`` with the queue_job runner in its process."""
-
-    def __init__(self, dbname, workdir):
-        self.dbname = dbname
-        self.port = free_port()
-        self.log_path = os.path.join(workdir, "odoo.log")
-        self.conf_path = os.path.join(workdir, "odoo.conf")
-        self.proc = None
-
-    def start(self):
-        import requests  # noqa: PLC0415
-
-        with open(self.conf_path, "w", encoding="utf-8") as conf:
-            conf.write(
-                "[options]\n\n[queue_job]\n"
-                f"channels = {JOB_CHANNELS}\nscheme = http\nhost = 127.0.0.1\nport = {self.port}\n"
-            )
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ODOO_QUEUE_JOB_")}
-        cmd = [
-            *odoo_bin_cmd(),
-            "-c",
-            self.conf_path,
-            "-d",
-            self.dbname,
-            "--db-filter",
-            f"^{self.dbname}$",
-            *db_args(),
-            "--addons-path",
-            ",".join(addons_paths()),
-            "--http-interface",
-            "127.0.0.1",
-            "--http-port",
-            str(self.port),
-            "--workers",
-            "0",
-            # No crons: the reconcile and push crons would send API calls of their own.
-            "--max-cron-threads",
-            "0",
-            "--load",
-            "base,web,queue_job",
-            "--log-level",
-            "info",
-            "--logfile",
-            self.log_path,
-        ]
-        self.proc = subprocess.Popen(cmd, env=env)
-        url = f"http://127.0.0.1:{self.port}/web/health"
-
-        def up():
-            if self.proc.poll() is not None:
-                raise BenchError(f"the Odoo server exited:\n{tail(self.log_path)}")
-            try:
-                return requests.get(url, timeout=2).ok
-            except OSError:
-                return False
-
-        wait_for(up, 120, "the Odoo server to answer", interval=0.3)
-
-    def stop(self):
-        stop_process(self.proc)
-
-
-class JobWatch:
-    """Reads queue_job states on its own autocommit connection (fresh snapshots)."""
-
-    def __init__(self, dbname):
-        import psycopg2  # noqa: PLC0415
-
-        pg = pg_params()
-        self.conn = psycopg2.connect(
-            dbname=dbname,
-            host=pg["host"],
-            port=pg["port"],
-            user=pg["user"],
-            password=pg["password"] or None,
-        )
-        self.conn.autocommit = True
-
-    def states(self):
-        with self.conn.cursor() as cr:
-            cr.execute("SELECT state, count(*) FROM queue_job GROUP BY state")
-            return dict(cr.fetchall())
-
-    def count(self):
-        return sum(self.states().values())
-
-    def idle(self):
-        """True when no job is due or running (jobs planned later, such as the
-        follow-up checks of asynchronous submissions, do not count); raises when
-        one failed."""
-        with self.conn.cursor() as cr:
-            cr.execute("SELECT name, exc_info FROM queue_job WHERE state = 'failed' LIMIT 1")
-            failed = cr.fetchone()
-            if failed:
-                raise BenchError(f"job {failed[0]} failed:\n{failed[1]}")
-            cr.execute(
-                """SELECT count(*) FROM queue_job
-                    WHERE state IN ('enqueued', 'started')
-                       OR (state = 'pending' AND (eta IS NULL OR eta <= now() AT TIME ZONE 'UTC'))
-                """
-            )
-            return not cr.fetchone()[0]
-
-    def retried(self):
-        """Job runs postponed by a retryable error (e.g. a rate limit).
-
-        queue_job counts every run in ``retry``, the first one included.
-        """
-        with self.conn.cursor() as cr:
-            cr.execute("SELECT coalesce(sum(greatest(retry - 1, 0)), 0) FROM queue_job")
-            return cr.fetchone()[0]
-
-    def planned(self):
-        """Jobs planned for later: {method name: count}."""
-        with self.conn.cursor() as cr:
-            cr.execute(
-                """SELECT method_name, count(*) FROM queue_job
-                    WHERE state = 'pending' AND eta > now() AT TIME ZONE 'UTC'
-                    GROUP BY method_name"""
-            )
-            return dict(cr.fetchall())
-
-    def close(self):
-        self.conn.close()
-
-
 # === DATA AND STOCK CHANGES === #
 
 
 def setup_channel(env, sim, n_skus):
     """A connected Amazon channel on the simulator with ``n_skus`` active listings."""
-    amazon = load_amazon_defaults()
+    amazon = simulator_module("amazon")
     warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
     eur = env.ref("base.EUR")
     eur.active = True
@@ -290,35 +99,6 @@ def setup_channel(env, sim, n_skus):
     for sku in skus:
         sim.control("set_listing", sku=sku, title=sku, price=10.0, quantity=0, currency="EUR")
     return channel, products, skus, warehouse.lot_stock_id
-
-
-def load_amazon_defaults():
-    if SIMULATORS not in sys.path:
-        sys.path.insert(0, SIMULATORS)
-    from marketplace_sim import amazon  # noqa: PLC0415 - on the project path only
-
-    return amazon
-
-
-def apply_inventory(env, location, quantities):
-    """Set on-hand quantities the way a user does: count, then "Apply".
-
-    :param quantities: ``[(product, quantity)]``
-    """
-    quants = (
-        env["stock.quant"]
-        .with_context(inventory_mode=True)
-        .create(
-            [
-                {"product_id": p.id, "location_id": location.id, "inventory_quantity": qty}
-                for p, qty in quantities
-            ]
-        )
-    )
-    quants.action_apply_inventory()
-
-
-# === MEASUREMENTS === #
 
 
 def wait_pushed(sim, jobs, expected, timeout=120):
@@ -455,8 +235,8 @@ def run(dbname, args, workdir):
         AmazonConnector,
     )
 
-    sim = Simulator(workdir)
-    server = OdooServer(dbname, workdir)
+    sim = Simulator("amazon", workdir)
+    server = OdooServer(dbname, workdir, JOB_CHANNELS)
     jobs = None
     try:
         sim.start()
