@@ -9,7 +9,7 @@
     "license": "AGPL-3",
     "development_status": "Alpha",
     "depends": ["marketplace_base"],
-    "external_dependencies": {"python": []},
+    "external_dependencies": {"python": ["requests"]},
     "data": [
         "data/queue_job_channel_data.xml",
         "views/marketplace_channel_views.xml",

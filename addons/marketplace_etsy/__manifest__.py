@@ -9,8 +9,9 @@
     "license": "AGPL-3",
     "development_status": "Alpha",
     "depends": ["marketplace_base"],
-    "external_dependencies": {"python": []},
+    "external_dependencies": {"python": ["requests"]},
     "data": [
+        "security/ir.model.access.csv",
         "data/queue_job_channel_data.xml",
         "views/marketplace_channel_views.xml",
     ],

@@ -2,6 +2,8 @@ from odoo import fields, models
 
 from odoo.addons.marketplace_base.models.marketplace_channel import MANAGER_GROUP
 
+from ..connector import EbayConnector
+
 
 class MarketplaceChannel(models.Model):
     _inherit = "marketplace.channel"
@@ -21,6 +23,12 @@ class MarketplaceChannel(models.Model):
         string="Cert ID (Client Secret)", copy=False, groups=MANAGER_GROUP
     )
     ebay_refresh_token = fields.Char(string="User Refresh Token", copy=False, groups=MANAGER_GROUP)
+
+    def _get_connector_class(self):
+        """Override of `marketplace_base` to return the eBay connector."""
+        if self.channel_type != "ebay":
+            return super()._get_connector_class()
+        return EbayConnector
 
     def _get_connector_settings(self):
         """Override of `marketplace_base` to add the eBay settings."""

@@ -216,10 +216,10 @@ class EtsyClient:
             headers["Authorization"] = f"Bearer {self._token}"
         return headers
 
-    def _call(self, method, path, *, bearer=True, params=None, json=None):
+    def _call(self, method, path, *, bearer=True, params=None, json=None, data=None):
         url = f"{self.endpoint}{API_PREFIX}{path}"
         where = f"{method} {path}"
-        kwargs = {"params": params, "json": json}
+        kwargs = {"params": params, "json": json, "data": data}
         response = _send(
             self.session, method, url, self.timeout, where, headers=self._headers(bearer), **kwargs
         )
@@ -258,10 +258,20 @@ class EtsyClient:
             if len(results) < limit or offset >= (page.get("count") or 0):
                 return
 
-    def get_listing_inventory(self, listing_id, show_deleted=False) -> dict:
-        """``getListingInventory``: products, offerings (Money prices), ``*_on_property``."""
-        params = {"show_deleted": "true"} if show_deleted else None
-        return self._call("GET", f"/listings/{int(listing_id)}/inventory", params=params)
+    def get_listing_inventory(self, listing_id, show_deleted=False, with_listing=False) -> dict:
+        """``getListingInventory``: products, offerings (Money prices), ``*_on_property``;
+        with ``with_listing`` the listing itself too (``includes=Listing``: its state)."""
+        params = {}
+        if show_deleted:
+            params["show_deleted"] = "true"
+        if with_listing:
+            params["includes"] = "Listing"
+        return self._call("GET", f"/listings/{int(listing_id)}/inventory", params=params or None)
+
+    def update_listing(self, listing_id, **fields) -> dict:
+        """``updateListing`` (form body): change only ``fields``, e.g. ``state="inactive"``."""
+        path = f"/shops/{self.shop_id}/listings/{int(listing_id)}"
+        return self._call("PATCH", path, data=fields)
 
     def update_listing_inventory(self, listing_id, body) -> dict:
         """``updateListingInventory``: replace the WHOLE inventory; the new one.

@@ -1,1 +1,2 @@
 from . import marketplace_channel
+from . import marketplace_etsy_token
