@@ -156,6 +156,7 @@ class SimApp:
         self.limiter = RateLimiter(self.clock, self.rate_limits)
         self.contract_failures = []  # non-strict mode: (operation, messages)
         self.calls = []  # (method, path, operationId, status) of each API call, for assertions
+        self.call_times = []  # the clock's time of each of ``calls``, for rate measurements
         self.lock = threading.RLock()  # handlers mutate shared state; the server is threaded
         self._ids = itertools.count(1)
         self._routes = {}
@@ -252,6 +253,7 @@ class SimApp:
         for key, value in call.response_headers.items():
             response.headers[key] = value
         self.calls.append((request.method, request.path, route.operation_id, response.status_code))
+        self.call_times.append(self.clock.now())
         return response
 
     def _answer(self, call, fault):

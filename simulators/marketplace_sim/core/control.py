@@ -79,6 +79,11 @@ class SimControl:
         return [list(call) for call in self.app.calls]
 
     @exposed
+    def call_times(self, since=0):
+        """The clock's time (epoch seconds) of each API call from index ``since``."""
+        return list(self.app.call_times[since:])
+
+    @exposed
     def coverage(self):
         return COVERAGE.report()
 

@@ -87,6 +87,17 @@ class AccountState:
             if policy["marketplaceId"] == marketplace_id
         ]
 
+    def default_ids(self, marketplace_id):
+        """``listingPolicies`` of the first policy of each kind on a marketplace."""
+        return {
+            kind: next(
+                pid
+                for pid, policy in self.policies[collection].items()
+                if policy["marketplaceId"] == marketplace_id
+            )
+            for kind, collection in KINDS.items()
+        }
+
     def exists(self, kind, policy_id, marketplace_id):
         policy = self.policies[KINDS[kind]].get(policy_id or "")
         return policy is not None and policy["marketplaceId"] == marketplace_id

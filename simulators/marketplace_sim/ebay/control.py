@@ -2,6 +2,7 @@
 
 from ..core import RateLimit, SimControl, exposed
 from .auth import SELL_SCOPES
+from .inventory import SEED_LOCATION
 
 
 class EbayControl(SimControl):
@@ -47,6 +48,54 @@ class EbayControl(SimControl):
             return
         self.app.limiter.configure(key, RateLimit(rate=1e9, burst=10**9, daily=int(limit)))
 
+    # ---------------------------------------------------------------- listings
+    @exposed
+    def seed_listings(
+        self,
+        skus,
+        quantity=0,
+        price=10.0,
+        currency="USD",
+        marketplace_id="EBAY_US",
+        title_prefix="Item ",
+        location_key=SEED_LOCATION,
+    ):
+        """Live FIXED_PRICE listings for many SKUs at once, as createOrReplaceInventoryItem,
+        createOffer and publishOffer would leave them (title ``title_prefix + sku``, condition
+        NEW, stock ``quantity``, the marketplace's first business policies, warehouse
+        ``location_key`` created if missing), without HTTP, quotas or revision counting.
+
+        Returns ``{sku: {"offer_id": str, "listing_id": str}}``.
+        """
+        return self.app.inventory.seed_listings(
+            skus, quantity, price, currency, marketplace_id, title_prefix, location_key
+        )
+
+    @exposed
+    def listing_quantity(self, sku):
+        """The item's ``shipToLocationAvailability.quantity`` (None for an unknown SKU)."""
+        entry = self.app.inventory.items.get(sku)
+        if entry is None:
+            return None
+        stock = entry["item"].get("availability", {}).get("shipToLocationAvailability", {})
+        return stock.get("quantity", 0)
+
+    @exposed
+    def offer_price(self, sku, marketplace_id="EBAY_US"):
+        """``pricingSummary.price.value`` of the SKU's offer on a marketplace (FIXED_PRICE
+        first), or None without offer or price."""
+        offers = [
+            offer
+            for offer in self.app.inventory.offers_for_sku(sku)
+            if offer["marketplaceId"] == marketplace_id
+        ]
+        offers.sort(key=lambda offer: offer["format"] != "FIXED_PRICE")
+        for offer in offers:
+            price = offer.get("pricingSummary", {}).get("price") or {}
+            return price.get("value")
+        return None
+
+    # ------------------------------------------------------------------ orders
     @exposed
     def generate_orders(self, count=1, days=1):
         """New orders created over the last ``days`` (simulated time); returns their ids."""

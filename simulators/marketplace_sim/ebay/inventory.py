@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core.ratelimit import RateLimit
 from .errors import EbayError, raise_spec, spec_error
-from .orders import CatalogEntry
+from .orders import MARKETPLACES, CatalogEntry
 
 SKU_PATTERN = re.compile(r"^[\w\-.:/ ]{1,50}$", re.UNICODE)
 LOCATION_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{1,36}$")
@@ -27,6 +27,12 @@ REVISION_LIMIT = RateLimit(rate=1e9, burst=10**9, daily=REVISIONS_PER_DAY)
 # [unv] The spec names the limit but not its error: a 25002 user error carrying this text.
 REVISION_LIMIT_TEXT = "You have exceeded the limit of 250 revisions per listing per day."
 OFFER_FORMATS = ("FIXED_PRICE", "AUCTION")
+# What seeded listings (control ``seed_listings``) are filed under.
+SEED_LOCATION = "SIM-WH"
+SEED_CATEGORY = "20625"
+SEED_IMAGE = "https://i.ebayimg.com/images/g/sim/s-l1600.jpg"
+LOCALES = {"EBAY_US": "en-US", "EBAY_GB": "en-GB", "EBAY_DE": "de-DE", "EBAY_FR": "fr-FR"}
+LOCALES.update(EBAY_IT="it-IT", EBAY_ES="es-ES", EBAY_PL="pl-PL")
 
 
 def _positive_decimal(amount):
@@ -169,12 +175,15 @@ class InventoryState:
                 error = spec_error(operation, 25002, additionalInfo="Offer entity already exists.")
                 error["parameters"] = [{"name": "offerId", "value": offer["offerId"]}]
                 raise EbayError(400, [error])
-        offer_id = str(5000000000 + len(self.offers) + 1)
-        self.offers[offer_id] = {
-            **copy.deepcopy(body),
-            "offerId": offer_id,
-            "status": "UNPUBLISHED",
-        }
+        return self._add_offer(copy.deepcopy(body))
+
+    def _add_offer(self, body):
+        """Store a new UNPUBLISHED offer (``body`` is kept, not copied); returns its id."""
+        number = 5000000000 + len(self.offers) + 1
+        while str(number) in self.offers:  # an offer was deleted: len() no longer unique
+            number += 1
+        offer_id = str(number)
+        self.offers[offer_id] = {**body, "offerId": offer_id, "status": "UNPUBLISHED"}
         return offer_id
 
     def get_offer(self, offer_id):
@@ -466,6 +475,89 @@ class InventoryState:
             )
         return None
 
+    # ---------------------------------------------------------------- seeding
+    def seed_listings(
+        self,
+        skus,
+        quantity=0,
+        price=10.0,
+        currency="USD",
+        marketplace_id="EBAY_US",
+        title_prefix="Item ",
+        location_key=SEED_LOCATION,
+    ):
+        """Control call: what createOrReplaceInventoryItem + createOffer + publishOffer leave
+        behind for each SKU, without HTTP, quotas or revision counting.
+
+        An existing item is replaced; an existing FIXED_PRICE offer of the SKU on the
+        marketplace keeps its id (and listing id if live) and takes the new values.
+        Returns ``{sku: {"offer_id", "listing_id"}}``.
+        """
+        if isinstance(skus, str) or not all(isinstance(sku, str) for sku in skus):
+            raise ValueError("skus must be a list of strings")
+        invalid = [sku for sku in skus if not SKU_PATTERN.match(sku)]
+        if invalid:
+            raise ValueError(f"invalid SKUs (1-50 word characters, -._:/ or space): {invalid[:5]}")
+        if len(set(skus)) != len(skus):
+            raise ValueError("skus contains duplicates")
+        if marketplace_id not in MARKETPLACES:
+            raise ValueError(f"unknown marketplace_id {marketplace_id!r}")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+            raise ValueError("quantity must be an integer >= 0")
+        try:
+            value = _positive_decimal({"value": price, "currency": currency})
+            value = value and str(value.quantize(Decimal("0.01")))
+        except InvalidOperation:  # NaN, Infinity
+            value = None
+        if not value or isinstance(price, bool):
+            raise ValueError("price must be a positive number and currency set")
+        if location_key not in self.locations:
+            self.create_location(location_key, _seed_warehouse())
+        policies = self.policies.default_ids(marketplace_id)
+        locale = LOCALES.get(marketplace_id, "en-US")
+        # One pass over the offers instead of offers_for_sku() per SKU (O(n^2) otherwise).
+        existing = {
+            offer["sku"]: offer
+            for offer in self.offers.values()
+            if offer["marketplaceId"] == marketplace_id and offer["format"] == "FIXED_PRICE"
+        }
+        seeded = {}
+        for sku in skus:
+            title = f"{title_prefix}{sku}"[:80]
+            self.items[sku] = {
+                "item": {
+                    "product": {"title": title, "description": title, "imageUrls": [SEED_IMAGE]},
+                    "condition": "NEW",
+                    "availability": {"shipToLocationAvailability": {"quantity": quantity}},
+                },
+                "locale": locale,
+            }
+            body = {
+                "sku": sku,
+                "marketplaceId": marketplace_id,
+                "format": "FIXED_PRICE",
+                "categoryId": SEED_CATEGORY,
+                "listingDescription": title,
+                "listingDuration": "GTC",
+                "listingPolicies": dict(policies),
+                "pricingSummary": {"price": {"value": value, "currency": currency}},
+                "merchantLocationKey": location_key,
+            }
+            offer = existing.get(sku)
+            if offer is None:
+                offer = self.offers[self._add_offer(body)]
+            else:
+                kept = {key: offer[key] for key in ("offerId", "status", "listing") if key in offer}
+                offer.clear()
+                offer.update(body, **kept)
+            if offer["status"] != "PUBLISHED":
+                self._go_live([offer])
+            seeded[sku] = {
+                "offer_id": offer["offerId"],
+                "listing_id": offer["listing"]["listingId"],
+            }
+        return seeded
+
     # -------------------------------------------------------------- locations
     def create_location(self, key, body):
         operation = "createInventoryLocation"
@@ -491,6 +583,15 @@ class InventoryState:
         if location is None:
             raise_spec(404, "getInventoryLocation", 25805)
         return {**copy.deepcopy(location), "merchantLocationKey": key}
+
+
+def _seed_warehouse():
+    return {
+        "location": {"address": {"postalCode": "95125", "country": "US", "city": "San Jose"}},
+        "locationTypes": ["WAREHOUSE"],
+        "name": "Simulator warehouse",
+        "merchantLocationStatus": "ENABLED",
+    }
 
 
 def _entry(status, sku, offer_id, errors=None):

@@ -66,7 +66,7 @@ def _typed(multidict, properties):
 
 
 class EtsyControl(SimControl):
-    """Test-side door: credentials, tokens, new receipts, receipt life-cycle."""
+    """Test-side door: credentials, tokens, seeded listings, new receipts, receipt life-cycle."""
 
     @exposed
     def credentials(self):
@@ -83,9 +83,12 @@ class EtsyControl(SimControl):
             ],
         }
 
+    def _shop_id(self, shop_id):
+        """``shop_id``, or the first shop's (the one tokens are issued for by default)."""
+        return shop_id or next(iter(self.app.state.shops))
+
     def _user(self, shop_id):
-        shops = self.app.state.shops
-        return shops[shop_id or next(iter(shops))].user_id
+        return self.app.state.shops[self._shop_id(shop_id)].user_id
 
     @exposed
     def issue_tokens(self, shop_id=None, scopes=None):
@@ -104,9 +107,35 @@ class EtsyControl(SimControl):
         self.app.tokens.revoke_user(self._user(shop_id))
 
     @exposed
+    def seed_listings(self, skus, quantity=1, price=10.0, shop_id=None):
+        """One active physical listing per SKU (one product with that SKU, one enabled
+        offering of ``quantity`` at ``price`` with the shop's first readiness state), without
+        HTTP, quota or tokens. ``shop_id`` None is the first shop. Returns ``{sku: listing_id}``.
+        """
+        return self.app.state.seed_listings(self._shop_id(shop_id), skus, quantity, price)
+
+    @exposed
+    def seed_variation_listing(self, skus, quantities, price=10.0, shop_id=None):
+        """One active listing with one product per SKU, varying by Size (S, M, L, ...):
+        quantity and SKU on the property, the same ``price``. Returns the listing id."""
+        return self.app.state.seed_variation_listing(
+            self._shop_id(shop_id), skus, quantities, price
+        )
+
+    @exposed
+    def listing_quantity(self, sku):
+        """Offering quantity of the first live product with ``sku`` (None if there is none)."""
+        return self.app.state.product_quantity(sku)
+
+    @exposed
+    def listing_state(self, listing_id):
+        """``state`` of a listing (active, inactive, draft, ...)."""
+        return self.app.state.listings[listing_id]["state"]
+
+    @exposed
     def add_receipts(self, shop_id=None, count=1):
         """New orders arrive now; returns their receipt ids."""
-        return self.app.state.add_receipts(shop_id or next(iter(self.app.state.shops)), count)
+        return self.app.state.add_receipts(self._shop_id(shop_id), count)
 
     @exposed
     def update_receipt(self, receipt_id, **changes):

@@ -9,7 +9,7 @@ import copy
 import itertools
 import threading
 
-from .datagen import DEFAULT_SHOPS, EtsyDataGenerator, money, to_minor
+from .datagen import DEFAULT_SHOPS, PROP_SIZE, EtsyDataGenerator, money, to_minor
 from .errors import EtsyError, not_found
 
 # Where each id sequence starts: realistic magnitudes, and distinct so a receipt id can
@@ -47,6 +47,8 @@ ON_PROPERTY_FIELDS = (
 )
 MIN_PRICE, MAX_PRICE = 0.2, 50_000.0
 MAX_QUANTITY = 999
+# Size values of seeded variation listings (value ids 2001... as datagen's SIZES).
+SEED_SIZES = ("S", "M", "L", "XL", "XXL", "3XL")
 
 # Carriers Etsy suggests per origin country (getShippingCarriers); others get the global list.
 CARRIERS = {
@@ -428,6 +430,63 @@ class EtsyState:
                 results.append(row)
             return {"count": len(matches), "results": results}
 
+    def _new_listing(self, shop, form, listing_type, now):
+        """A new listing record (state ``draft``) from createDraftListing's typed form."""
+        listing_id = self.next_id("listing")
+        return {
+            "listing_id": listing_id,
+            "user_id": shop.user_id,
+            "shop_id": shop.shop_id,
+            "title": form["title"],
+            "description": form["description"],
+            "state": "draft",
+            "creation_timestamp": now,
+            "created_timestamp": now,
+            "ending_timestamp": now + 120 * 86400,
+            "original_creation_timestamp": now,
+            "last_modified_timestamp": now,
+            "updated_timestamp": now,
+            "state_timestamp": now,
+            "quantity": form["quantity"],
+            "shop_section_id": form.get("shop_section_id"),
+            "featured_rank": -1,
+            "url": f"https://www.etsy.com/listing/{listing_id}",
+            "num_favorers": 0,
+            "non_taxable": not form.get("is_taxable", True),
+            "is_taxable": form.get("is_taxable", True),
+            "is_customizable": form.get("is_customizable", True),
+            "is_personalizable": form.get("is_personalizable", False),
+            "personalization_is_required": form.get("personalization_is_required", False),
+            "personalization_char_count_max": form.get("personalization_char_count_max"),
+            "personalization_instructions": form.get("personalization_instructions"),
+            "listing_type": listing_type,
+            "tags": list(form.get("tags") or []),
+            "materials": list(form.get("materials") or []),
+            "shipping_profile_id": form.get("shipping_profile_id"),
+            "return_policy_id": form.get("return_policy_id"),
+            "processing_min": form.get("processing_min"),
+            "processing_max": form.get("processing_max"),
+            "who_made": form["who_made"],
+            "when_made": form["when_made"],
+            "is_supply": form.get("is_supply", False),
+            "item_weight": form.get("item_weight"),
+            "item_weight_unit": form.get("item_weight_unit"),
+            "item_length": form.get("item_length"),
+            "item_width": form.get("item_width"),
+            "item_height": form.get("item_height"),
+            "item_dimensions_unit": form.get("item_dimensions_unit"),
+            "is_private": False,
+            "style": list(form.get("styles") or []),
+            "file_data": "",
+            "has_variations": False,
+            "should_auto_renew": form.get("should_auto_renew", False),
+            "language": "en-US",
+            "price": money(to_minor(form["price"], shop.currency), shop.currency),
+            "taxonomy_id": form["taxonomy_id"],
+            "readiness_state_id": form.get("readiness_state_id"),
+            "suggested_title": None,
+        }
+
     def create_draft_listing(self, shop_id, form):
         with self._lock:
             shop = self.shop(shop_id)
@@ -446,60 +505,8 @@ class EtsyState:
                     )
             self._check_readiness(shop_id, form.get("readiness_state_id"), listing_type)
             now = int(self.clock.now())
-            listing_id = self.next_id("listing")
-            listing = {
-                "listing_id": listing_id,
-                "user_id": shop.user_id,
-                "shop_id": shop_id,
-                "title": form["title"],
-                "description": form["description"],
-                "state": "draft",
-                "creation_timestamp": now,
-                "created_timestamp": now,
-                "ending_timestamp": now + 120 * 86400,
-                "original_creation_timestamp": now,
-                "last_modified_timestamp": now,
-                "updated_timestamp": now,
-                "state_timestamp": now,
-                "quantity": form["quantity"],
-                "shop_section_id": form.get("shop_section_id"),
-                "featured_rank": -1,
-                "url": f"https://www.etsy.com/listing/{listing_id}",
-                "num_favorers": 0,
-                "non_taxable": not form.get("is_taxable", True),
-                "is_taxable": form.get("is_taxable", True),
-                "is_customizable": form.get("is_customizable", True),
-                "is_personalizable": form.get("is_personalizable", False),
-                "personalization_is_required": form.get("personalization_is_required", False),
-                "personalization_char_count_max": form.get("personalization_char_count_max"),
-                "personalization_instructions": form.get("personalization_instructions"),
-                "listing_type": listing_type,
-                "tags": list(form.get("tags") or []),
-                "materials": list(form.get("materials") or []),
-                "shipping_profile_id": form.get("shipping_profile_id"),
-                "return_policy_id": form.get("return_policy_id"),
-                "processing_min": form.get("processing_min"),
-                "processing_max": form.get("processing_max"),
-                "who_made": form["who_made"],
-                "when_made": form["when_made"],
-                "is_supply": form.get("is_supply", False),
-                "item_weight": form.get("item_weight"),
-                "item_weight_unit": form.get("item_weight_unit"),
-                "item_length": form.get("item_length"),
-                "item_width": form.get("item_width"),
-                "item_height": form.get("item_height"),
-                "item_dimensions_unit": form.get("item_dimensions_unit"),
-                "is_private": False,
-                "style": list(form.get("styles") or []),
-                "file_data": "",
-                "has_variations": False,
-                "should_auto_renew": form.get("should_auto_renew", False),
-                "language": "en-US",
-                "price": money(to_minor(form["price"], shop.currency), shop.currency),
-                "taxonomy_id": form["taxonomy_id"],
-                "readiness_state_id": form.get("readiness_state_id"),
-                "suggested_title": None,
-            }
+            listing = self._new_listing(shop, form, listing_type, now)
+            listing_id = listing["listing_id"]
             self.listings[listing_id] = listing
             # A draft starts with one product carrying the listing's price and quantity.
             self._store_inventory(
@@ -523,6 +530,107 @@ class EtsyState:
                 now,
             )
             return copy.deepcopy(listing)
+
+    # -- seeding (control calls) ---------------------------------------------------------------
+
+    def seed_listings(self, shop_id, skus, quantity=1, price=10.0):
+        """Control call: one active physical listing per SKU, one product carrying the SKU
+        and one enabled offering; the records createDraftListing, updateListingInventory
+        and updateListing (``state=active``) would leave. Returns ``{sku: listing_id}``."""
+        _check_skus(skus)
+        if not skus:
+            return {}
+        with self._lock:
+            shop = self.shop(shop_id)
+            bodies = [
+                {"products": [self._seed_product(shop_id, sku, quantity, price)]} for sku in skus
+            ]
+            self._validate_inventory({"shop_id": shop_id, "listing_type": "physical"}, bodies[0])
+            now = int(self.clock.now())
+            return {
+                sku: self._seed_listing(shop, body, f"Item {sku}", now)
+                for sku, body in zip(skus, bodies, strict=True)
+            }
+
+    def seed_variation_listing(self, shop_id, skus, quantities, price=10.0):
+        """Control call: one active listing with one product per SKU, varying by size
+        (S, M, L, ... then "Size 7"...); quantity and SKU on the property, one price.
+        Returns the listing id."""
+        _check_skus(skus)
+        if not skus:
+            raise ValueError("a variation listing needs at least one SKU")
+        if isinstance(quantities, int | str) or len(quantities) != len(skus):
+            raise ValueError("quantities must be a list as long as skus")
+        with self._lock:
+            shop = self.shop(shop_id)
+            products = []
+            for index, (sku, quantity) in enumerate(zip(skus, quantities, strict=True)):
+                product = self._seed_product(shop_id, sku, quantity, price)
+                name = SEED_SIZES[index] if index < len(SEED_SIZES) else f"Size {index + 1}"
+                product["property_values"] = [
+                    {
+                        "property_id": PROP_SIZE,
+                        "property_name": "Size",
+                        "scale_id": None,
+                        "scale_name": None,
+                        "value_ids": [2001 + index],
+                        "values": [name],
+                    }
+                ]
+                products.append(product)
+            body = {
+                "products": products,
+                "price_on_property": [],
+                "quantity_on_property": [PROP_SIZE],
+                "sku_on_property": [PROP_SIZE],
+                "readiness_state_on_property": [],
+            }
+            self._validate_inventory({"shop_id": shop_id, "listing_type": "physical"}, body)
+            return self._seed_listing(shop, body, f"Item {skus[0]}", int(self.clock.now()))
+
+    def _seed_product(self, shop_id, sku, quantity, price):
+        """An updateListingInventory product: the shop's first readiness state."""
+        if isinstance(quantity, bool) or not isinstance(quantity, int):
+            raise ValueError(f"quantity must be an integer, not {quantity!r}")
+        if isinstance(price, bool) or not isinstance(price, int | float):
+            raise ValueError(f"price must be a number, not {price!r}")
+        ready_id = self.readiness[shop_id][0]["readiness_state_id"]
+        offering = {
+            "price": float(price),
+            "quantity": quantity,
+            "is_enabled": True,
+            "readiness_state_id": ready_id,
+        }
+        return {"sku": sku, "property_values": [], "offerings": [offering]}
+
+    def _seed_listing(self, shop, inventory, title, now):
+        """Store an active listing with an already validated inventory; returns its id."""
+        offering = inventory["products"][0]["offerings"][0]
+        form = {
+            "title": title,
+            "description": f"{title}, seeded by the simulator.",
+            "quantity": offering["quantity"],
+            "price": offering["price"],
+            "who_made": "i_did",
+            "when_made": "made_to_order",
+            "taxonomy_id": 1,
+            "shipping_profile_id": self.shipping_profiles[shop.shop_id][0]["shipping_profile_id"],
+            "readiness_state_id": offering["readiness_state_id"],
+        }
+        listing = self._new_listing(shop, form, "physical", now)
+        listing["state"] = "active"
+        self.listings[listing["listing_id"]] = listing
+        self._store_inventory(listing, inventory, now)
+        return listing["listing_id"]
+
+    def product_quantity(self, sku):
+        """Quantity of the first live product carrying ``sku`` (listing order), or None."""
+        with self._lock:
+            for listing_id in self.listings:
+                for product in self.inventories[listing_id]["products"]:
+                    if product["sku"] == sku:
+                        return product["offerings"][0]["quantity"]
+            return None
 
     def update_listing(self, shop_id, listing_id, form):
         """updateListing (PATCH): only the fields sent change; ``state`` publishes."""
@@ -586,3 +694,10 @@ class EtsyState:
             for name in names
         ]
         return {"count": len(results), "results": results}
+
+
+def _check_skus(skus):
+    if isinstance(skus, str) or not all(isinstance(sku, str) and sku for sku in skus):
+        raise ValueError("skus must be a list of non-empty strings")
+    if len(set(skus)) != len(skus):
+        raise ValueError("skus contains duplicates")
