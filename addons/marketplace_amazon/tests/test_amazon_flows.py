@@ -5,10 +5,6 @@ response against Amazon's published models, so these flows prove the real
 contract, not our own assumptions.
 """
 
-import sys
-import time
-from pathlib import Path
-
 from odoo.fields import Command
 from odoo.tests import tagged
 
@@ -16,28 +12,13 @@ from odoo.addons.marketplace_base.tests.common import MarketplaceCommon
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-SIMULATORS = Path(__file__).resolve().parents[3] / "simulators"
-
-
-def load_simulator():
-    if str(SIMULATORS) not in sys.path:
-        sys.path.insert(0, str(SIMULATORS))
-    from marketplace_sim import amazon  # noqa: PLC0415 - found on the project path only
-    from marketplace_sim.core import LoopbackServer, SimClock  # noqa: PLC0415
-
-    return amazon, LoopbackServer, SimClock
-
 
 @tagged("post_install", "-at_install")
 class TestAmazonFlows(MarketplaceCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        amazon, LoopbackServer, SimClock = load_simulator()
-        cls.sim = amazon.AmazonSimulator(seed=7, clock=SimClock(start=time.time() - 300))
-        cls.server = LoopbackServer(cls.sim)
-        cls.server.start()
-        cls.addClassCleanup(cls.server.stop)
+        amazon, cls.sim, url = cls._serve_simulator("amazon", "AmazonSimulator", seed=7)
         eur = cls.env.ref("base.EUR")
         eur.active = True
         cls.pricelist = cls.env["product.pricelist"].create(
@@ -47,7 +28,7 @@ class TestAmazonFlows(MarketplaceCommon):
             {
                 "name": "Amazon DE",
                 "channel_type": "amazon",
-                "amazon_endpoint": cls.server.url,
+                "amazon_endpoint": url,
                 "amazon_seller_id": amazon.DEFAULT_SELLER_ID,
                 "amazon_marketplace_ids": amazon.DE,
                 "amazon_lwa_client_id": amazon.DEFAULT_CLIENT_ID,

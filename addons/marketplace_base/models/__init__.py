@@ -1,6 +1,7 @@
 from . import marketplace_channel
 from . import marketplace_carrier_mapping
 from . import marketplace_listing
+from . import marketplace_listing_mark
 from . import marketplace_order_fee
 from . import marketplace_rate_bucket
 from . import marketplace_stock_rule

@@ -10,8 +10,9 @@ from ..marketplace_core.allocation import NO_RULE, available_to_sell
 from ..marketplace_core.records import ListingPayload, PriceUpdate, StockUpdate
 
 #: Seconds a push job sends for before it hands the rest to a follow-up job: jobs
-#: stay short (worker time limits) and hold their listings' row locks briefly.
-PUSH_TIME_BUDGET = 15
+#: stay short (worker time limits) and hold their listings' row locks briefly (a
+#: user's stock change marking one of them waits for the job's commit).
+PUSH_TIME_BUDGET = 5
 
 
 class MarketplaceListing(models.Model):
@@ -66,11 +67,22 @@ class MarketplaceListing(models.Model):
         tracking=True,
     )
     needs_push = fields.Boolean(
-        string="Needs Stock Push", index=True, copy=False, help="Stock changed since the last push."
+        string="Needs Stock Push",
+        compute="_compute_needs_push",
+        inverse="_inverse_needs_push",
+        search="_search_needs_push",
+        help="Stock changed since the last push.",
     )
     needs_price_push = fields.Boolean(
-        index=True, copy=False, help="Price may have changed since the last push."
+        compute="_compute_needs_push",
+        inverse="_inverse_needs_price_push",
+        search="_search_needs_price_push",
+        help="Price may have changed since the last push.",
     )
+    # Asked by a button, a reconcile or a refusal worth retrying; the changes
+    # themselves are recorded as marketplace.listing.mark rows.
+    push_requested = fields.Boolean(copy=False, index=True)
+    price_push_requested = fields.Boolean(copy=False, index=True)
     last_pushed_qty = fields.Integer(readonly=True, copy=False)
     last_pushed_qty_date = fields.Datetime(readonly=True, copy=False)
     last_pushed_price = fields.Float(readonly=True, copy=False, digits="Product Price")
@@ -90,6 +102,62 @@ class MarketplaceListing(models.Model):
     _pack_qty_positive = models.Constraint(
         "CHECK (pack_qty > 0)", "The pack quantity must be positive."
     )
+
+    @api.depends("push_requested", "price_push_requested")
+    def _compute_needs_push(self):
+        marked = set()
+        if self.ids:
+            self.env.cr.execute(
+                "SELECT listing_id, kind FROM marketplace_listing_mark WHERE listing_id = ANY(%s)",
+                [self.ids],
+            )
+            marked = set(self.env.cr.fetchall())
+        for listing in self:
+            listing.needs_push = listing.push_requested or (listing.id, "stock") in marked
+            listing.needs_price_push = (
+                listing.price_push_requested or (listing.id, "price") in marked
+            )
+
+    def _apply_requested(self, kind, field, requested):
+        """Inverse of ``needs_push``/``needs_price_push``: True requests a push; False
+        also drops the change marks this transaction sees (a mark made since by
+        another transaction stays for the next push)."""
+        for listing in self:
+            listing[requested] = listing[field]
+        cleared = self.filtered(lambda rec: not rec[field])
+        if cleared.ids:
+            self.env.cr.execute(
+                "DELETE FROM marketplace_listing_mark WHERE listing_id = ANY(%s) AND kind = %s",
+                [cleared.ids, kind],
+            )
+
+    def _inverse_needs_push(self):
+        self._apply_requested("stock", "needs_push", "push_requested")
+
+    def _inverse_needs_price_push(self):
+        self._apply_requested("price", "needs_price_push", "price_push_requested")
+
+    def _search_marked(self, kind, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        requested = "push_requested" if kind == "stock" else "price_push_requested"
+        marked = Domain.OR(
+            [
+                Domain(requested, "=", True),
+                Domain(
+                    "id",
+                    "in",
+                    SQL("SELECT listing_id FROM marketplace_listing_mark WHERE kind = %s", kind),
+                ),
+            ]
+        )
+        return marked if (operator == "=") == value else ~marked
+
+    def _search_needs_push(self, operator, value):
+        return self._search_marked("stock", operator, value)
+
+    def _search_needs_price_push(self, operator, value):
+        return self._search_marked("price", operator, value)
 
     @api.depends("channel_sku", "channel_id.name")
     def _compute_display_name(self):
@@ -267,16 +335,21 @@ class MarketplaceListing(models.Model):
         pending = self.env.cr.precommit.data.pop(f"marketplace.to_push.{kind}", None)
         if not pending or not pending["products"]:
             return
-        column = "needs_push" if kind == "stock" else "needs_price_push"
-        self.flush_model([column, "product_id", "state", "channel_id"])
+        self.flush_model(["product_id", "state", "channel_id"])
+        # INSERT only: no lock on the listings, which push jobs may hold.
         query = SQL(
             """
-            UPDATE marketplace_listing SET %s = TRUE
-             WHERE product_id = ANY(%s) AND state IN ('active', 'pending')
-             %s
-         RETURNING channel_id
+            WITH marked AS (
+                INSERT INTO marketplace_listing_mark (listing_id, kind)
+                SELECT id, %s FROM marketplace_listing
+                 WHERE product_id = ANY(%s) AND state IN ('active', 'pending')
+                 %s
+             RETURNING listing_id
+            )
+            SELECT DISTINCT l.channel_id
+              FROM marked JOIN marketplace_listing l ON l.id = marked.listing_id
             """,
-            SQL.identifier(column),
+            kind,
             list(pending["products"]),
             SQL("AND channel_id = ANY(%s)", list(pending["channels"]))
             if pending["channels"]
@@ -284,7 +357,7 @@ class MarketplaceListing(models.Model):
         )
         self.env.cr.execute(query)
         channel_ids = {row[0] for row in self.env.cr.fetchall()}
-        self.invalidate_model([column])
+        self.invalidate_model(["needs_push", "needs_price_push"])
         channels = self.env["marketplace.channel"].sudo().browse(channel_ids)
         channels = channels.filtered(lambda c: c.state == "connected")
         if kind == "stock":

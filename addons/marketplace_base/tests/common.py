@@ -1,6 +1,10 @@
+import importlib
+import sys
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from unittest.mock import patch
 
 from odoo.tests import TransactionCase
@@ -137,6 +141,19 @@ def make_order(ref, lines, status="to_ship", email="buyer@example.com", updated=
     return Order(**values)
 
 
+#: The marketplace simulators, at the project root (not an Odoo addon).
+SIMULATORS = Path(__file__).resolve().parents[3] / "simulators"
+
+
+def load_simulator(name):
+    """Return the ``marketplace_sim.<name>`` module and ``marketplace_sim.core``."""
+    if str(SIMULATORS) not in sys.path:
+        sys.path.insert(0, str(SIMULATORS))
+    return importlib.import_module(f"marketplace_sim.{name}"), importlib.import_module(
+        "marketplace_sim.core"
+    )
+
+
 class MarketplaceCommon(TransactionCase):
     """A connected channel on the fake connector, a warehouse and products."""
 
@@ -189,6 +206,20 @@ class MarketplaceCommon(TransactionCase):
                 **values,
             }
         )
+
+    @classmethod
+    def _serve_simulator(cls, name, factory, **kwargs):
+        """Start ``factory(**kwargs)`` of ``marketplace_sim.<name>`` on a loopback port
+        for the class, on a clock that moves only on demand (started 5 min ago).
+
+        :return: (the simulator module, the simulator, its URL)
+        """
+        module, core = load_simulator(name)
+        sim = getattr(module, factory)(clock=core.SimClock(start=time.time() - 300), **kwargs)
+        server = core.LoopbackServer(sim)
+        server.start()
+        cls.addClassCleanup(server.stop)
+        return module, sim, server.url
 
     def setUp(self):
         super().setUp()

@@ -15,7 +15,7 @@ class MarketplaceChannel(models.Model):
         help="e.g. EBAY_US, EBAY_GB, EBAY_DE, EBAY_FR.",
     )
     ebay_endpoint = fields.Char(
-        string="API Endpoint",
+        string="eBay API Endpoint",
         help="Leave empty for eBay's own endpoint; set the simulator URL to test.",
     )
     ebay_client_id = fields.Char(string="App ID (Client ID)", copy=False, groups=MANAGER_GROUP)

@@ -1,1 +1,2 @@
 from . import test_ebay_channel
+from . import test_ebay_flows

@@ -1,7 +1,9 @@
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.marketplace_base.tests.common import MarketplaceCommon
+
+from ..connector import EbayConnector
 
 SECRETS = ["ebay_client_id", "ebay_client_secret", "ebay_refresh_token"]
 
@@ -49,10 +51,13 @@ class TesteBayChannel(MarketplaceCommon):
             connector = self.ebay_channel.with_user(self.user)._get_connector()
         self.assertEqual(connector.settings[SECRETS[0]], "s3cret-ebay-value")
 
-    def test_no_connector_yet(self):
-        """Test that the stub gives a clear error instead of a broken connector."""
-        with self.assertRaisesRegex(UserError, "No connector"):
-            self.ebay_channel._get_connector()
+    def test_dispatches_to_its_connector(self):
+        """Test that the channel builds the ebay connector with its settings."""
+        connector = self.ebay_channel._get_connector()
+        self.assertIsInstance(connector, EbayConnector)
+        self.assertEqual(connector.settings[SECRETS[0]], "s3cret-ebay-value")
+        self.assertTrue(connector.rate_account().startswith("ebay:app-"))
+        self.assertNotIn("s3cret", connector.rate_account())  # shown to users: no secret
 
     def test_job_channel(self):
         """Test that eBay jobs run in their own queue_job channel."""

@@ -11,13 +11,13 @@ class MarketplaceChannel(models.Model):
     channel_type = fields.Selection(selection_add=[("etsy", "Etsy")], ondelete={"etsy": "cascade"})
     etsy_shop_id = fields.Char(string="Shop ID")
     etsy_endpoint = fields.Char(
-        string="API Endpoint",
+        string="Etsy API Endpoint",
         help="Leave empty for Etsy's own endpoint; set the simulator URL to test.",
     )
     etsy_keystring = fields.Char(string="Keystring", copy=False, groups=MANAGER_GROUP)
     etsy_shared_secret = fields.Char(string="Shared Secret", copy=False, groups=MANAGER_GROUP)
     etsy_refresh_token = fields.Char(
-        string="Refresh Token",
+        string="Etsy Refresh Token",
         copy=False,
         groups=MANAGER_GROUP,
         help="Etsy rotates it at each refresh: it is updated automatically.",

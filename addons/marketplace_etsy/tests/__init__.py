@@ -1,1 +1,2 @@
 from . import test_etsy_channel
+from . import test_etsy_flows
