@@ -65,8 +65,11 @@ def odoo_bin_cmd():
     return _odoo()[0]
 
 
-def configure():
-    """Configure Odoo in this process (addons path, database server); once."""
+def configure(extra_addons=()):
+    """Configure Odoo in this process (addons path, database server); once.
+
+    :param extra_addons: folders added to the addons path (benchmark-only addons)
+    """
     global _configured
     if _configured:
         return
@@ -76,7 +79,7 @@ def configure():
         [
             *db_args(),
             "--addons-path",
-            ",".join(addons_paths()),
+            ",".join([*addons_paths(), *extra_addons]),
             "--log-level",
             "warn",
             "--http-interface",
@@ -135,7 +138,7 @@ def drop_db(dbname):
     shutil.rmtree(filestore(dbname), ignore_errors=True)
 
 
-def create_db(dbname, modules, template=DEFAULT_TEMPLATE, quiet=True):
+def create_db(dbname, modules, template=DEFAULT_TEMPLATE, quiet=True, extra_addons=()):
     """Create ``dbname`` with ``modules`` installed (no demo data).
 
     Copies ``template`` (database and filestore) when it exists, which skips
@@ -143,6 +146,7 @@ def create_db(dbname, modules, template=DEFAULT_TEMPLATE, quiet=True):
     initialises the database from scratch. Exits with the end of Odoo's log
     on failure.
 
+    :param extra_addons: folders added to the addons path (benchmark-only addons)
     :return: a short description of how the database was made
     """
     configure()
@@ -162,7 +166,7 @@ def create_db(dbname, modules, template=DEFAULT_TEMPLATE, quiet=True):
             dbname,
             *db_args(),
             "--addons-path",
-            ",".join(addons_paths()),
+            ",".join([*addons_paths(), *extra_addons]),
             "-i",
             ",".join(modules),
             "--stop-after-init",

@@ -113,7 +113,7 @@ class OdooServer:
         self.channels = channels
         self.workers = workers
         self.extra_addons = list(extra_addons)
-        self.log_path = os.path.join(workdir, f"odoo-{workers}w.log")
+        self.log_path = os.path.join(workdir, f"odoo-{workers}w-{time.strftime('%H%M%S')}.log")
         self.conf_path = os.path.join(workdir, "odoo.conf")
         self.proc = None
 
