@@ -131,6 +131,20 @@ class TestConcurrentPushClaims(TransactionCase):
             env = self._env(cr)
             channel = env["marketplace.channel"].create({"name": "Claim channel"})
             self.channel_id = channel.id
+            product = env["product.product"].create({"name": "Claimed mug", "type": "consu"})
+            self.product_id = product.id
+            self.sold_id = (
+                env["marketplace.listing"]
+                .create(
+                    {
+                        "channel_id": channel.id,
+                        "channel_sku": "CLAIM-SOLD",
+                        "product_id": product.id,
+                        "state": "active",
+                    }
+                )
+                .id
+            )
             self.listing_ids = (
                 env["marketplace.listing"]
                 .create(
@@ -145,7 +159,10 @@ class TestConcurrentPushClaims(TransactionCase):
 
     def _cleanup(self):
         with self.registry.cursor() as cr:
-            self._env(cr)["marketplace.channel"].browse(self.channel_id).unlink()
+            env = self._env(cr)
+            env["marketplace.channel"].browse(self.channel_id).unlink()
+            env["product.product"].browse(self.product_id).unlink()
+            cr.execute("DELETE FROM marketplace_listing_mark WHERE listing_id = %s", [self.sold_id])
 
     def test_two_jobs_claim_disjoint_listings(self):
         """Test that two transactions claiming the same listings never share one."""
@@ -177,3 +194,41 @@ class TestConcurrentPushClaims(TransactionCase):
         self.assertFalse(errors)
         self.assertEqual(claimed["first"], self.listing_ids[:6])  # the most urgent first
         self.assertEqual(claimed["second"], self.listing_ids[6:])  # the rest, none twice
+
+    def test_stock_change_never_waits_for_a_push_job(self):
+        """Test that a stock change marks a listing a push job holds without waiting
+        (it used to update the listing's row: blocked, then failed to serialize)."""
+        holding, release = threading.Event(), threading.Event()
+        errors = []
+
+        def push_job():
+            try:
+                with self.registry.cursor() as cr:
+                    listing = self._env(cr)["marketplace.listing"].browse(self.sold_id)
+                    self.assertEqual(listing._claim(), listing)
+                    cr.execute(
+                        "UPDATE marketplace_listing SET write_date = now() WHERE id = %s",
+                        [self.sold_id],
+                    )
+                    holding.set()
+                    release.wait(30)  # holds the row until the stock change is done
+            except Exception as exc:
+                errors.append(exc)
+                holding.set()
+
+        job = threading.Thread(target=push_job)
+        with release_test_lock():
+            job.start()
+            holding.wait(30)
+            try:
+                with self.registry.cursor() as cr:
+                    cr.execute("SET LOCAL lock_timeout = '2s'")  # a wait fails the test
+                    env = self._env(cr)
+                    env["marketplace.listing"]._mark_products_to_push([self.product_id])
+                    cr.commit()
+                    marked = env["marketplace.listing"].browse(self.sold_id).needs_push
+            finally:
+                release.set()
+                job.join(60)
+        self.assertFalse(errors)
+        self.assertTrue(marked)
