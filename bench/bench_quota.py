@@ -249,7 +249,11 @@ def stream_changes(env, location, products, n_changes, per_commit):
 def pushed_all(watch, channel_id, expected):
     """True when every listing of the channel holds its final quantity as pushed."""
     rows = watch.query(
-        """SELECT product_id, last_pushed_qty, needs_push, state FROM marketplace_listing
+        """SELECT product_id, last_pushed_qty,
+                  push_requested OR EXISTS (SELECT 1 FROM marketplace_listing_mark m
+                                             WHERE m.listing_id = l.id AND m.kind = 'stock'),
+                  state
+             FROM marketplace_listing l
             WHERE channel_id = %s""",
         [channel_id],
     )

@@ -1,3 +1,4 @@
+import functools
 import logging
 import math
 import time
@@ -734,9 +735,39 @@ class MarketplaceChannel(models.Model):
                     ),
                 )._push_stock(shard=other)
         share = math.ceil(len(listings) / jobs)
+        self.env.cr.postcommit.add(functools.partial(self._requeue_left_to_push, self.id))
         return self._run_flow(
             "push_stock", lambda: listings._push_stock(connector, limit=share, shard=shard)
         )
+
+    @api.model
+    def _requeue_left_to_push(self, channel_id):
+        """After a push job's commit: enqueue another one if marked listings are left
+        that no job holds.
+
+        A job sees the marks of its snapshot; a change committed meanwhile, whose
+        own job request was absorbed by this one while it was waiting, would
+        otherwise wait for the next event or cron.
+        """
+        with self.env.registry.cursor() as cr:
+            env = self.env(cr=cr)
+            channel = env["marketplace.channel"].browse(channel_id).exists()
+            if not channel or channel.state != "connected":
+                return
+            cr.execute(
+                """
+                SELECT l.id FROM marketplace_listing l
+                 WHERE l.channel_id = %s AND l.state IN ('active', 'pending')
+                   AND (l.push_requested OR EXISTS (
+                        SELECT 1 FROM marketplace_listing_mark m
+                         WHERE m.listing_id = l.id AND m.kind = 'stock'))
+                 LIMIT 1
+                   FOR UPDATE OF l SKIP LOCKED
+                """,
+                [channel_id],
+            )
+            if cr.fetchone():
+                channel._enqueue("_push_stock", env._("Push stock of %(channel)s"))
 
     def _push_prices(self, force=False, scan_all=False):
         """Job: publish prices that differ from the last pushed ones.

@@ -228,6 +228,24 @@ class TestParallelPush(MarketplaceCommon):
         self.assertEqual(state["stock"], {f"P{i}": i + 1 for i in range(5)})
         self.assertFalse(self.channel.listing_ids.filtered("needs_push"))
 
+    def test_marks_left_after_a_job_get_a_new_job(self):
+        """Test that a push job's commit enqueues another job only while marked
+        listings are left (a change its snapshot could not see)."""
+        listing = self._create_listing(self._create_product("Late", "LATE"), "LATE")
+        Channel = self.env["marketplace.channel"]
+        with trap_jobs() as trap:
+            Channel._requeue_left_to_push(self.channel.id)
+            trap.assert_jobs_count(0)  # nothing marked: no job
+            # A change whose own job request was absorbed by the job that just ran.
+            self.env.cr.execute(
+                "INSERT INTO marketplace_listing_mark (listing_id, kind) VALUES (%s, 'stock')",
+                [listing.id],
+            )
+            listing.invalidate_recordset()
+            self.assertTrue(listing.needs_push)
+            Channel._requeue_left_to_push(self.channel.id)
+            trap.assert_jobs_count(1, only=self.channel._push_stock)
+
 
 class PushOnlyConnector(MarketplaceConnector):
     """A connector that only publishes stock and prices (no orders, no listing import)."""
