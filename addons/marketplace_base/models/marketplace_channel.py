@@ -465,12 +465,14 @@ class MarketplaceChannel(models.Model):
         ]
 
     def _enqueue_continuation(self, method, wait, **kwargs):
-        """Run ``method`` again in ``wait`` seconds, for what the quota held back."""
+        """Run ``method`` again in ``wait`` seconds (at once below half a second), for
+        what the quota or the job's time budget held back."""
         self.ensure_one()
         description = self.env._(
             "Continue: %(method)s of %(channel)s", method=method, channel=self.name
         )
-        return getattr(self._delayable(self, description, eta=int(wait) + 1), method)(**kwargs)
+        eta = int(wait) + 1 if wait >= 0.5 else None
+        return getattr(self._delayable(self, description, eta=eta), method)(**kwargs)
 
     # === ACTIONS === #
 

@@ -550,7 +550,7 @@ class MarketplaceListing(models.Model):
         for start in range(0, len(updates), connector.batch_size):
             batch = updates[start : start + connector.batch_size]
             if start and time.monotonic() > deadline:
-                wait = 1  # the time budget is spent: a follow-up job sends the rest
+                wait = 0.1  # the time budget is spent: a follow-up job sends the rest now
                 break
             try:
                 with channel._rate_limited(connector, method, len(batch)):
