@@ -1,8 +1,8 @@
 import time
-from contextlib import contextmanager
 
 from odoo import api, fields, models
-from odoo.sql_db import Cursor
+
+from ..tools import own_transaction
 
 
 class MarketplaceRateBucket(models.Model):
@@ -58,15 +58,10 @@ class MarketplaceRateBucket(models.Model):
             )
 
     @api.model
-    @contextmanager
     def _bucket_cursor(self):
-        """A short transaction of our own: tokens are spent whatever happens to the
-        job, and READ COMMITTED lets concurrent takers queue on the row instead of
-        failing to serialize."""
-        with self.env.registry.cursor() as cr:
-            if isinstance(cr, Cursor):  # not a test cursor, which is a savepoint already
-                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            yield cr
+        """Tokens are spent whatever happens to the job, and concurrent takers queue
+        on the row instead of failing to serialize."""
+        return own_transaction(self.env)
 
     @api.model
     def _take(self, account_key, group_name, limits, count=1):

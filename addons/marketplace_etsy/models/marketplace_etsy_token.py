@@ -3,6 +3,8 @@ import time
 
 from odoo import api, fields, models
 
+from odoo.addons.marketplace_base.tools import own_transaction
+
 from ..etsy_client import refresh_access_token
 
 #: First key of the advisory lock serialising the token refreshes of one channel.
@@ -45,7 +47,8 @@ class MarketplaceEtsyToken(models.Model):
         """
         seed_token = settings.get("etsy_refresh_token") or ""
         seed = hashlib.sha256(seed_token.encode()).hexdigest()
-        with self.env.registry.cursor() as cr:
+        # READ COMMITTED: after the lock, read what the process that held it wrote.
+        with own_transaction(self.env) as cr:
             cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, channel_id])
             cr.execute(
                 """SELECT access_token, expires_at, refresh_token, seed
