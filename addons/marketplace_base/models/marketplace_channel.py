@@ -13,6 +13,7 @@ from odoo.addons.queue_job.job import identity_exact
 
 from ..exceptions import MarketplaceError, MarketplaceRateLimited, MarketplaceRetryableError
 from ..marketplace_core.connector import MarketplaceConnector
+from ..tools import own_transaction
 
 _logger = logging.getLogger(__name__)
 
@@ -751,7 +752,8 @@ class MarketplaceChannel(models.Model):
         own job request was absorbed by this one while it was waiting, would
         otherwise wait for the next event or cron.
         """
-        with self.env.registry.cursor() as cr:
+        # READ COMMITTED: the marks and locks as they are now, no serialization failure.
+        with own_transaction(self.env) as cr:
             env = self.env(cr=cr)
             channel = env["marketplace.channel"].browse(channel_id).exists()
             if not channel or channel.state != "connected":

@@ -1,6 +1,8 @@
 import time
 from decimal import Decimal
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
@@ -8,6 +10,7 @@ from odoo.tools import SQL
 from ..exceptions import MarketplaceRateLimited
 from ..marketplace_core.allocation import NO_RULE, available_to_sell
 from ..marketplace_core.records import ListingPayload, PriceUpdate, StockUpdate
+from ..tools import own_transaction
 
 #: Seconds a push job sends for before it hands the rest to a follow-up job: jobs
 #: stay short (worker time limits) and hold their listings' row locks briefly (a
@@ -466,24 +469,53 @@ class MarketplaceListing(models.Model):
         """Lock up to ``limit`` of these listings, in their order, skipping the ones
         another transaction holds: concurrent push jobs never send the same listing.
 
+        A listing another job pushed since this transaction's snapshot is skipped
+        too (locking it would fail to serialize): first by reading the marks as
+        committed now, then, for what changes meanwhile, one listing at a time.
+        Skipped listings stay marked for the next job.
+
         :return: the listings locked, in the order of ``self``
         """
         if not self:
             return self
-        self.env.cr.execute(
-            SQL(
+        self.flush_recordset(["push_requested"])  # the fresh read below is another cursor
+        with own_transaction(self.env) as fresh:
+            fresh.execute(
                 """
                 SELECT l.id FROM marketplace_listing l
-                  JOIN unnest(%s::int[]) WITH ORDINALITY AS u(id, pos) ON u.id = l.id
-                 ORDER BY u.pos
-                 LIMIT %s
-                   FOR UPDATE OF l SKIP LOCKED
+                 WHERE l.id = ANY(%s)
+                   AND (l.push_requested OR EXISTS (
+                        SELECT 1 FROM marketplace_listing_mark m
+                         WHERE m.listing_id = l.id AND m.kind = 'stock'))
                 """,
-                self.ids,
-                limit,
+                [self.ids],
             )
-        )
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+            still_marked = {row[0] for row in fresh.fetchall()}
+        candidates = self.filtered(lambda rec: rec.id in still_marked)
+        query = """
+            SELECT l.id FROM marketplace_listing l
+              JOIN unnest(%s::int[]) WITH ORDINALITY AS u(id, pos) ON u.id = l.id
+             ORDER BY u.pos
+             LIMIT %s
+               FOR UPDATE OF l SKIP LOCKED
+        """
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query, [candidates.ids, limit])
+                return self.browse([row[0] for row in self.env.cr.fetchall()])
+        except psycopg2.errors.SerializationFailure:
+            pass
+        claimed = []
+        for listing_id in candidates.ids:
+            if limit and len(claimed) >= limit:
+                break
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(query, [[listing_id], 1])
+                    claimed.extend(row[0] for row in self.env.cr.fetchall())
+            except psycopg2.errors.SerializationFailure:
+                continue
+        return self.browse(claimed)
 
     def _claim_siblings(self):
         """Keep only the claimed listings whose siblings (same marketplace reference:
@@ -496,18 +528,22 @@ class MarketplaceListing(models.Model):
         refs = list(set(self.filtered("marketplace_ref").mapped("marketplace_ref")))
         if not refs:
             return self
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT l.id FROM marketplace_listing l
-                 WHERE l.channel_id = ANY(%s) AND l.marketplace_ref = ANY(%s)
-                   FOR UPDATE OF l SKIP LOCKED
-                """,
-                self.channel_id.ids,
-                refs,
-            )
-        )
-        held = {row[0] for row in self.env.cr.fetchall()}
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        SELECT l.id FROM marketplace_listing l
+                         WHERE l.channel_id = ANY(%s) AND l.marketplace_ref = ANY(%s)
+                           FOR UPDATE OF l SKIP LOCKED
+                        """,
+                        self.channel_id.ids,
+                        refs,
+                    )
+                )
+                held = {row[0] for row in self.env.cr.fetchall()}
+        except psycopg2.errors.SerializationFailure:
+            held = set(self.ids)  # a sibling changed meanwhile: keep only what we hold
         self.env.cr.execute(
             SQL(
                 """

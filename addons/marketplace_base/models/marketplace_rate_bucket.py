@@ -4,6 +4,12 @@ from odoo import api, fields, models
 
 from ..tools import own_transaction
 
+#: Share of the published rate we refill at. A token is taken a few calls before
+#: the call it pays for reaches the marketplace (an Amazon feed's document and
+#: upload come first), and that lag varies: refilling at exactly the published
+#: rate then lets a call arrive just before the marketplace's own refill (429).
+RATE_HEADROOM = 0.97
+
 
 class MarketplaceRateBucket(models.Model):
     """A token bucket shared by every Odoo process: one per (account, operation group).
@@ -87,7 +93,7 @@ class MarketplaceRateBucket(models.Model):
                 """
                 WITH b AS (
                     SELECT id, rate, burst, daily_quota,
-                           LEAST(burst, tokens + rate * GREATEST(
+                           LEAST(burst, tokens + rate * %(headroom)s * GREATEST(
                                extract(epoch FROM clock_timestamp()) - refilled_at, 0)) AS level,
                            CASE WHEN day = (now() AT TIME ZONE 'UTC')::date
                                 THEN day_count ELSE 0 END AS used
@@ -114,7 +120,7 @@ class MarketplaceRateBucket(models.Model):
                  WHERE t.id = b.id
              RETURNING b.level, b.rate, b.used, b.daily_quota
                 """,
-                {"key": account_key, "group": group_name, "n": count},
+                {"key": account_key, "group": group_name, "n": count, "headroom": RATE_HEADROOM},
             )
             level, rate, used, daily = cr.fetchone()
         if level >= count and (not daily or used + count <= daily):
@@ -122,7 +128,7 @@ class MarketplaceRateBucket(models.Model):
         if daily and used + count > daily:
             # Wait for the next UTC day.
             return float(86400 - (int(time.time()) % 86400) + 1)
-        return (count - level) / rate if rate else 3600.0
+        return (count - level) / (rate * RATE_HEADROOM) if rate else 3600.0
 
     @api.model
     def _observe(self, account_key, group_name, observation):
@@ -144,7 +150,8 @@ class MarketplaceRateBucket(models.Model):
                 UPDATE marketplace_rate_bucket
                    SET rate = COALESCE(%(rate)s, rate),
                        tokens = CASE WHEN %(remaining)s IS NULL THEN tokens
-                                     ELSE LEAST(%(remaining)s, burst, tokens + rate * GREATEST(
+                                     ELSE LEAST(%(remaining)s, burst,
+                                          tokens + rate * %(headroom)s * GREATEST(
                                           extract(epoch FROM clock_timestamp()) - refilled_at, 0))
                                 END,
                        refilled_at = CASE WHEN %(remaining)s IS NULL THEN refilled_at
@@ -166,6 +173,7 @@ class MarketplaceRateBucket(models.Model):
                     "remaining": obs.remaining,
                     "daily": obs.daily_quota,
                     "left_today": obs.remaining_today,
+                    "headroom": RATE_HEADROOM,
                 },
             )
 

@@ -204,8 +204,11 @@ class TestConcurrentPushClaims(TransactionCase):
         def push_job():
             try:
                 with self.registry.cursor() as cr:
-                    listing = self._env(cr)["marketplace.listing"].browse(self.sold_id)
-                    self.assertEqual(listing._claim(), listing)
+                    # What a push job does to the listings it sends: lock, then write.
+                    cr.execute(
+                        "SELECT id FROM marketplace_listing WHERE id = %s FOR UPDATE",
+                        [self.sold_id],
+                    )
                     cr.execute(
                         "UPDATE marketplace_listing SET write_date = now() WHERE id = %s",
                         [self.sold_id],
@@ -232,3 +235,35 @@ class TestConcurrentPushClaims(TransactionCase):
                 job.join(60)
         self.assertFalse(errors)
         self.assertTrue(marked)
+
+    def test_listing_pushed_since_the_snapshot_is_skipped(self):
+        """Test that a job whose snapshot predates another job's push skips that
+        listing instead of failing to serialize (and pushing a stale value)."""
+        snapshot_taken, pushed = threading.Event(), threading.Event()
+        claimed, errors = [], []
+        first, rest = self.listing_ids[0], self.listing_ids[1:3]
+
+        def late_job():
+            try:
+                with self.registry.cursor() as cr:
+                    listings = self._env(cr)["marketplace.listing"].browse([first, *rest])
+                    self.assertTrue(all(listings.mapped("needs_push")))  # the snapshot
+                    snapshot_taken.set()
+                    pushed.wait(30)
+                    claimed.extend(listings._claim().ids)
+            except Exception as exc:
+                errors.append(exc)
+                snapshot_taken.set()
+
+        job = threading.Thread(target=late_job)
+        with release_test_lock():
+            job.start()
+            snapshot_taken.wait(30)
+            with self.registry.cursor() as cr:  # another job pushes the first listing
+                listing = self._env(cr)["marketplace.listing"].browse(first)
+                self.assertEqual(listing._claim(), listing)
+                listing.needs_push = False
+            pushed.set()
+            job.join(60)
+        self.assertFalse(errors)
+        self.assertEqual(claimed, rest)
