@@ -744,34 +744,44 @@ class MarketplaceChannel(models.Model):
         )
 
     @api.model
-    def _requeue_left_to_push(self, channel_id):
-        """After a push job's commit: enqueue another one if marked listings are left
-        that no job holds.
+    def _requeue_left_to_push(self, channel_ids):
+        """After a commit that marked listings or pushed some: enqueue a push job for
+        each channel with marked listings that no job holds.
 
-        A job sees the marks of its snapshot; a change committed meanwhile, whose
-        own job request was absorbed by this one while it was waiting, would
-        otherwise wait for the next event or cron.
+        Both sides run it, so no change waits for the next event or cron: a push
+        job sees the marks of its snapshot, and a change's own job request may have
+        been absorbed by a job that started before the change committed.
         """
+        if isinstance(channel_ids, int):
+            channel_ids = [channel_ids]
         # READ COMMITTED: the marks and locks as they are now, no serialization failure.
         with own_transaction(self.env) as cr:
             env = self.env(cr=cr)
-            channel = env["marketplace.channel"].browse(channel_id).exists()
-            if not channel or channel.state != "connected":
-                return
-            cr.execute(
-                """
-                SELECT l.id FROM marketplace_listing l
-                 WHERE l.channel_id = %s AND l.state IN ('active', 'pending')
-                   AND (l.push_requested OR EXISTS (
-                        SELECT 1 FROM marketplace_listing_mark m
-                         WHERE m.listing_id = l.id AND m.kind = 'stock'))
-                 LIMIT 1
-                   FOR UPDATE OF l SKIP LOCKED
-                """,
-                [channel_id],
-            )
-            if cr.fetchone():
-                channel._enqueue("_push_stock", env._("Push stock of %(channel)s"))
+            channels = env["marketplace.channel"].browse(channel_ids).exists()
+            for channel in channels.filtered(lambda c: c.state == "connected"):
+                cr.execute(
+                    """
+                    SELECT l.id FROM marketplace_listing_mark m
+                      JOIN marketplace_listing l ON l.id = m.listing_id
+                     WHERE m.kind = 'stock' AND l.channel_id = %(channel)s
+                       AND l.state IN ('active', 'pending')
+                     UNION ALL
+                    SELECT l.id FROM marketplace_listing l
+                     WHERE l.push_requested AND l.channel_id = %(channel)s
+                       AND l.state IN ('active', 'pending')
+                    """,
+                    {"channel": channel.id},
+                )
+                marked = [row[0] for row in cr.fetchall()]
+                if not marked:
+                    continue
+                cr.execute(
+                    """SELECT id FROM marketplace_listing WHERE id = ANY(%s)
+                        LIMIT 1 FOR UPDATE SKIP LOCKED""",
+                    [marked],
+                )
+                if cr.fetchone():
+                    channel._enqueue("_push_stock", env._("Push stock of %(channel)s"))
 
     def _push_prices(self, force=False, scan_all=False):
         """Job: publish prices that differ from the last pushed ones.

@@ -1,3 +1,4 @@
+import functools
 import time
 from decimal import Decimal
 
@@ -365,6 +366,11 @@ class MarketplaceListing(models.Model):
         channels = channels.filtered(lambda c: c.state == "connected")
         if kind == "stock":
             channels._enqueue("_push_stock", self.env._("Push stock of %(channel)s"))
+            # The job request above may be absorbed by a job that starts before this
+            # transaction commits and misses these marks: check again once committed.
+            self.env.cr.postcommit.add(
+                functools.partial(channels.browse()._requeue_left_to_push, channels.ids)
+            )
         else:
             channels._enqueue("_push_prices", self.env._("Push prices of %(channel)s"))
 
