@@ -413,13 +413,13 @@ def report(table, args):
                 if not ok:
                     missed.append(f"{name} with {workers} workers")
     print("\n  Binding limits: " + "; ".join(f"{n} {BINDING[n][2]}" for n in args.marketplaces))
-    for (workers, limiter), (results, _failed, retried, commits) in sorted(table.items()):
+    for (workers, limiter), (results, _failed, _retried, commits) in sorted(table.items()):
         ops = "; ".join(
             f"{name}: " + ", ".join(f"{op} {n}" for op, n in sorted(res["by_op"].items()))
             for name, res in results.items()
         )
         print(
-            f"  ({workers} workers, {limiter}: {ops}; job runs postponed {retried}; "
+            f"  ({workers} workers, {limiter}: {ops}; "
             f"stock commits retried on concurrent updates {commits})"
         )
     print(
