@@ -21,8 +21,15 @@ class MarketplaceListingMark(models.Model):
 
     @api.autovacuum
     def _gc_orphan_marks(self):
-        """Drop the marks of deleted listings (no foreign key cascades them)."""
+        """Drop the marks of deleted listings (no foreign key cascades them) and all but
+        the newest mark of a listing and kind (a channel left disconnected piles them up;
+        one says as much as many, and the newest one outlives any job that saw the others)."""
         self.env.cr.execute(
             """DELETE FROM marketplace_listing_mark m
                 WHERE NOT EXISTS (SELECT 1 FROM marketplace_listing l WHERE l.id = m.listing_id)"""
+        )
+        self.env.cr.execute(
+            """DELETE FROM marketplace_listing_mark m
+                USING marketplace_listing_mark newer
+                WHERE newer.listing_id = m.listing_id AND newer.kind = m.kind AND newer.id > m.id"""
         )

@@ -110,3 +110,18 @@ class TestStockEvents(MarketplaceCommon):
             self.channel._push_stock()
         self.assertEqual(state["stock"], {"A": 8})
         self.assertFalse(self.listing_a.needs_push)
+
+    def test_vacuum_keeps_one_mark_per_listing(self):
+        """Test that the autovacuum keeps the newest mark of each listing and kind and
+        drops the marks of deleted listings."""
+        Mark = self.env["marketplace.listing.mark"]
+        for _i in range(3):
+            self._set_stock(self.product_a, 1)
+            self.env.cr.flush()  # one mark per listing of the product, each time
+        ghost = Mark.create({"listing_id": 999999999, "kind": "stock"})
+        Mark._gc_orphan_marks()
+        Mark.invalidate_model()
+        marks = Mark.search([("listing_id", "in", (self.listing_a | self.listing_a2).ids)])
+        self.assertEqual(len(marks), 2)  # one per listing
+        self.assertFalse(ghost.exists())
+        self.assertTrue(self.listing_a.needs_push)
