@@ -1,4 +1,5 @@
 import functools
+import logging
 import time
 from decimal import Decimal
 
@@ -12,6 +13,8 @@ from ..exceptions import MarketplaceRateLimited
 from ..marketplace_core.allocation import NO_RULE, available_to_sell
 from ..marketplace_core.records import ListingPayload, PriceUpdate, StockUpdate
 from ..tools import own_transaction
+
+_logger = logging.getLogger(__name__)
 
 #: Seconds a push job sends for before it hands the rest to a follow-up job: jobs
 #: stay short (worker time limits) and hold their listings' row locks briefly (a
@@ -510,7 +513,7 @@ class MarketplaceListing(models.Model):
                 self.env.cr.execute(query, [candidates.ids, limit])
                 return self.browse([row[0] for row in self.env.cr.fetchall()])
         except psycopg2.errors.SerializationFailure:
-            pass
+            _logger.info("Listings pushed meanwhile by another job: claiming one at a time.")
         claimed = []
         for listing_id in candidates.ids:
             if limit and len(claimed) >= limit:

@@ -224,12 +224,12 @@ class TestConcurrentPushClaims(TransactionCase):
             job.start()
             holding.wait(30)
             try:
-                with self.registry.cursor() as cr:
+                with self.registry.cursor() as cr:  # commits on exit, precommit included
                     cr.execute("SET LOCAL lock_timeout = '2s'")  # a wait fails the test
-                    env = self._env(cr)
-                    env["marketplace.listing"]._mark_products_to_push([self.product_id])
-                    cr.commit()
-                    marked = env["marketplace.listing"].browse(self.sold_id).needs_push
+                    self._env(cr)["marketplace.listing"]._mark_products_to_push([self.product_id])
+                with self.registry.cursor() as cr:
+                    listing = self._env(cr)["marketplace.listing"].browse(self.sold_id)
+                    marked = listing.needs_push
             finally:
                 release.set()
                 job.join(60)

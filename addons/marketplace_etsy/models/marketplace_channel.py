@@ -17,7 +17,6 @@ class MarketplaceChannel(models.Model):
     etsy_keystring = fields.Char(string="Keystring", copy=False, groups=MANAGER_GROUP)
     etsy_shared_secret = fields.Char(string="Shared Secret", copy=False, groups=MANAGER_GROUP)
     etsy_refresh_token = fields.Char(
-        string="Etsy Refresh Token",
         copy=False,
         groups=MANAGER_GROUP,
         help="Etsy rotates it at each refresh: it is updated automatically.",
