@@ -134,21 +134,14 @@ class AmazonConnector(MarketplaceConnector):
 
     def __init__(self, settings, logger=None, client=None):
         """:param client: an :class:`AmazonClient` to use instead of one built from settings."""
-        super().__init__(settings, logger=logger)
+        super().__init__(settings, logger=logger, client=client)
         self.marketplace_ids = [
             m.strip()
             for m in (settings.get("amazon_marketplace_ids") or "").split(",")
             if m.strip()
         ]
-        self._client = client
         #: ``(feed_id, document)`` of the last feed sent, for :meth:`check_feed`.
         self.last_feed = None
-
-    @property
-    def client(self):
-        if self._client is None:
-            self._client = self._build_client()
-        return self._client
 
     def _build_client(self):
         settings = self.settings

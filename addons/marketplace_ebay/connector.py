@@ -54,24 +54,16 @@ class EbayConnector(MarketplaceConnector):
     #: calls); the per-second figures only keep a runaway loop in check.
     rate_limits = {"inventory": (100.0, 100, 2_000_000)}
 
-    def __init__(self, settings, logger=None, client=None):
-        """:param client: an :class:`EbayClient` to use instead of one built from settings."""
-        super().__init__(settings, logger=logger)
-        self._client = client
-
-    @property
-    def client(self):
-        if self._client is None:
-            settings = self.settings
-            with _translate_errors():
-                self._client = EbayClient(
-                    settings.get("ebay_client_id"),
-                    settings.get("ebay_client_secret"),
-                    settings.get("ebay_refresh_token"),
-                    settings.get("ebay_marketplace_id") or "EBAY_US",
-                    endpoint=(settings.get("ebay_endpoint") or "").strip() or None,
-                )
-        return self._client
+    def _build_client(self):
+        settings = self.settings
+        with _translate_errors():
+            return EbayClient(
+                settings.get("ebay_client_id"),
+                settings.get("ebay_client_secret"),
+                settings.get("ebay_refresh_token"),
+                settings.get("ebay_marketplace_id") or "EBAY_US",
+                endpoint=(settings.get("ebay_endpoint") or "").strip() or None,
+            )
 
     def rate_account(self):
         """eBay counts calls per application (App ID): its sellers' channels share them."""

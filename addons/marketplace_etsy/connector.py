@@ -59,24 +59,16 @@ class EtsyConnector(MarketplaceConnector):
     #: counts the day rolling; its ``x-remaining-today`` corrects our count).
     rate_limits = {"api": (10.0, 10, 10000)}
 
-    def __init__(self, settings, logger=None, client=None):
-        """:param client: an :class:`EtsyClient` to use instead of one built from settings."""
-        super().__init__(settings, logger=logger)
-        self._client = client
-
-    @property
-    def client(self):
-        if self._client is None:
-            settings = self.settings
-            with _translate_errors():
-                self._client = EtsyClient(
-                    f"{settings.get('etsy_keystring') or ''}:"
-                    f"{settings.get('etsy_shared_secret') or ''}",
-                    settings["etsy_token_provider"],
-                    settings.get("etsy_shop_id") or 0,
-                    endpoint=(settings.get("etsy_endpoint") or "").strip() or None,
-                )
-        return self._client
+    def _build_client(self):
+        settings = self.settings
+        keystring, secret = settings.get("etsy_keystring"), settings.get("etsy_shared_secret")
+        with _translate_errors():
+            return EtsyClient(
+                f"{keystring or ''}:{secret or ''}",
+                settings["etsy_token_provider"],
+                settings.get("etsy_shop_id") or 0,
+                endpoint=(settings.get("etsy_endpoint") or "").strip() or None,
+            )
 
     def rate_account(self):
         """Etsy counts calls per application (API key): every shop of it shares them."""

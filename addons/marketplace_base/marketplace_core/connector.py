@@ -44,11 +44,25 @@ class MarketplaceConnector(abc.ABC):
     #: (one call per listing); the shared buckets keep them together under it.
     push_concurrency = 1
 
-    def __init__(self, settings: dict, logger=None):
+    def __init__(self, settings: dict, logger=None, client=None):
         """:param settings: the channel's values from ``_get_connector_settings``
-        (credentials included: never log this dict)."""
+        (credentials included: never log this dict)
+        :param client: the marketplace's HTTP client to use (tests), else built on first use
+        """
         self.settings = settings
         self.logger = logger
+        self._client = client
+
+    @property
+    def client(self):
+        """The marketplace's HTTP client, built on first use by ``_build_client()``."""
+        if self._client is None:
+            self._client = self._build_client()
+        return self._client
+
+    def _build_client(self):
+        """Return the HTTP client of the marketplace, from ``self.settings``."""
+        raise NotImplementedError
 
     def __repr__(self):
         # The settings hold secrets: keep them out of tracebacks and logs.
