@@ -11,7 +11,6 @@ Inventory API's 2,000,000 calls a day is the shared bucket's daily quota.
 
 import dataclasses
 import functools
-import hashlib
 from collections.abc import Iterable, Sequence
 
 from odoo.addons.marketplace_base.exceptions import (
@@ -67,10 +66,7 @@ class EbayConnector(MarketplaceConnector):
 
     def rate_account(self):
         """eBay counts calls per application (App ID): its sellers' channels share them."""
-        app_id = self.settings.get("ebay_client_id")
-        if not app_id:
-            return ""
-        return f"ebay:app-{hashlib.sha256(app_id.encode()).hexdigest()[:12]}"
+        return self._app_account("ebay", self.settings.get("ebay_client_id"))
 
     def rate_cost(self, operation, count=1):
         if operation in ("push_stock", "push_prices", "fetch_listings", "test_connection"):

@@ -11,7 +11,6 @@ is deactivated instead, and reactivated when stock comes back.
 """
 
 import functools
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -72,10 +71,7 @@ class EtsyConnector(MarketplaceConnector):
 
     def rate_account(self):
         """Etsy counts calls per application (API key): every shop of it shares them."""
-        keystring = self.settings.get("etsy_keystring")
-        if not keystring:
-            return ""
-        return f"etsy:app-{hashlib.sha256(keystring.encode()).hexdigest()[:12]}"
+        return self._app_account("etsy", self.settings.get("etsy_keystring"))
 
     def rate_cost(self, operation, count=1):
         if operation in ("push_stock", "push_prices"):

@@ -11,6 +11,7 @@ client's exceptions are translated.
 """
 
 import abc
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -74,6 +75,13 @@ class MarketplaceConnector(abc.ABC):
         Must not contain a secret: it is stored and shown. Empty: no rate limiting.
         """
         return ""
+
+    @staticmethod
+    def _app_account(prefix: str, app_key: str | None) -> str:
+        """``<prefix>:app-<digest>``: an application's account key without its secret."""
+        if not app_key:
+            return ""
+        return f"{prefix}:app-{hashlib.sha256(app_key.encode()).hexdigest()[:12]}"
 
     def rate_cost(self, operation: str, count: int = 1) -> dict[str, int]:
         """Tokens per operation group that ``operation`` spends for ``count`` items.
